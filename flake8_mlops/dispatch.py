@@ -1,0 +1,180 @@
+"""The single traversal: one iterative pre-order walk dispatching to every rule.
+
+For each node the walk (1) updates the resolver (imports, bindings, scopes), then
+(2) calls the ``visit_<Type>`` handlers of the selected rules; after a node's children it
+calls the ``leave_<Type>`` handlers and closes scopes. Children are visited in source
+order, so "bound before use" questions are answered the way a reader would.
+
+A rule that raises is switched off for the rest of the file and reported once as
+``MLP000 internal error in MLPnnn (ExcType); please report``; the other rules go on.
+The walk is iterative, so deeply nested code cannot hit the recursion limit.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple, Type
+
+from .context import Context
+from .names import Resolver
+from .registry import Rule
+
+Handler = Callable[[ast.AST], None]
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_LEAVE = object()
+
+# Node types the resolver must see when the walk *leaves* them (the value is evaluated
+# before the target is bound).
+_BIND_ON_LEAVE = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+
+_handler_cache: Dict[Tuple[str, ...], Tuple[Dict[type, List[str]], Dict[type, List[str]]]] = {}
+
+
+def _handler_table(
+    rule_classes: Sequence[Type[Rule]],
+) -> Tuple[Dict[type, List[str]], Dict[type, List[str]]]:
+    """``{ast.Call: ["MLP003.visit_Call", ...]}`` names per node type, cached per selection."""
+    key = tuple(cls.code for cls in rule_classes)
+    cached = _handler_cache.get(key)
+    if cached is not None:
+        return cached
+    visits: Dict[type, List[str]] = {}
+    leaves: Dict[type, List[str]] = {}
+    for cls in rule_classes:
+        for attr in dir(cls):
+            if attr.startswith("visit_") or attr.startswith("leave_"):
+                node_type = getattr(ast, attr[6:], None)
+                if isinstance(node_type, type) and issubclass(node_type, ast.AST):
+                    table = visits if attr[0] == "v" else leaves
+                    table.setdefault(node_type, []).append(cls.code + "." + attr)
+    _handler_cache[key] = (visits, leaves)
+    return visits, leaves
+
+
+def _bind_enter(res: Resolver, node: ast.AST) -> None:
+    """Resolver work done when entering ``node``."""
+    t = type(node)
+    if t is ast.Import:
+        res.visit_import(node)  # type: ignore[arg-type]
+    elif t is ast.ImportFrom:
+        res.visit_import_from(node)  # type: ignore[arg-type]
+    elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+        res.bind(node.name)  # type: ignore[attr-defined]
+        res.push("function", node)
+        res.bind_arguments(node.args)  # type: ignore[attr-defined]
+    elif t is ast.Lambda:
+        res.push("function", node)
+        res.bind_arguments(node.args)  # type: ignore[attr-defined]
+    elif t is ast.ClassDef:
+        res.bind(node.name)  # type: ignore[attr-defined]
+        res.push("class", node)
+    elif t is ast.For or t is ast.AsyncFor or t is ast.comprehension:
+        res.bind_target(node.target)  # type: ignore[attr-defined]
+    elif t is ast.withitem:
+        if node.optional_vars is not None:  # type: ignore[attr-defined]
+            res.bind_target(node.optional_vars)  # type: ignore[attr-defined]
+    elif t is ast.NamedExpr:
+        res.bind_target(node.target)  # type: ignore[attr-defined]
+    elif t is ast.ExceptHandler:
+        if node.name:  # type: ignore[attr-defined]
+            res.bind(node.name)  # type: ignore[attr-defined]
+    elif t is ast.Global or t is ast.Nonlocal:
+        pass
+    elif t.__name__ in ("MatchAs", "MatchStar"):
+        if getattr(node, "name", None):
+            res.bind(node.name)  # type: ignore[attr-defined]
+    elif t.__name__ == "MatchMapping":
+        if getattr(node, "rest", None):
+            res.bind(node.rest)  # type: ignore[attr-defined]
+
+
+def _bind_leave(res: Resolver, node: ast.AST) -> None:
+    t = type(node)
+    if t is ast.Assign:
+        value = node.value  # type: ignore[attr-defined]
+        for target in node.targets:  # type: ignore[attr-defined]
+            res.bind_target(target, value)
+    elif t is ast.AnnAssign:
+        res.bind_target(node.target, node.value)  # type: ignore[attr-defined]
+    elif t is ast.AugAssign:
+        res.bind_target(node.target)  # type: ignore[attr-defined]
+    elif t in _SCOPES:
+        res.pop()
+
+
+def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[int, int, str]]:
+    """Walk ``ctx.tree`` once with every rule in ``rule_classes``; return the findings."""
+    visit_names, leave_names = _handler_table(rule_classes)
+    instances: Dict[str, Rule] = {cls.code: cls(ctx) for cls in rule_classes}
+    broken: Dict[str, bool] = {}
+
+    def bind(names: Dict[type, List[str]]) -> Dict[type, List[Tuple[str, Handler]]]:
+        out: Dict[type, List[Tuple[str, Handler]]] = {}
+        for node_type, entries in names.items():
+            out[node_type] = [
+                (e[:6], getattr(instances[e[:6]], e[7:])) for e in entries
+            ]
+        return out
+
+    visits = bind(visit_names)
+    leaves = bind(leave_names)
+    res = ctx.resolver
+
+    def fail(code: str, node: object, exc: BaseException) -> None:
+        if broken.get(code):
+            return
+        broken[code] = True
+        line = getattr(node, "lineno", 1) or 1
+        ctx.add(line, 0, f"MLP000 internal error in {code} ({type(exc).__name__}); please report")
+
+    def call_all(handlers: Iterable[Tuple[str, Handler]], node: ast.AST) -> None:
+        for code, handler in handlers:
+            if code in broken:
+                continue
+            try:
+                handler(node)
+            except Exception as exc:  # a rule bug must never abort flake8
+                fail(code, node, exc)
+
+    tree = ctx.tree
+    # stack items: (node, parent, enclosing statement) or (node, _LEAVE, parent)
+    stack: List[Tuple[ast.AST, object, object]] = [(tree, None, None)]
+    iter_children = ast.iter_child_nodes
+    stmt_type = ast.stmt
+    while stack:
+        node, parent, stmt = stack.pop()
+        if parent is _LEAVE:
+            t = type(node)
+            ctx.parent = stmt  # type: ignore[assignment]
+            handlers = leaves.get(t)
+            if handlers:
+                call_all(handlers, node)
+            _bind_leave(res, node)
+            continue
+        if isinstance(node, stmt_type):
+            stmt = node
+        ctx.parent = parent  # type: ignore[assignment]
+        ctx.stmt = stmt  # type: ignore[assignment]
+        t = type(node)
+        _bind_enter(res, node)
+        handlers = visits.get(t)
+        if handlers:
+            call_all(handlers, node)
+        if t in _BIND_ON_LEAVE or t in _SCOPES or t in leaves:
+            stack.append((node, _LEAVE, parent))
+        children = list(iter_children(node))
+        for child in reversed(children):
+            stack.append((child, node, stmt))
+
+    for code, rule in instances.items():
+        finish = getattr(rule, "finish", None)
+        if finish is None or code in broken:
+            continue
+        ctx.parent = None
+        ctx.stmt = None
+        try:
+            finish()
+        except Exception as exc:
+            fail(code, None, exc)
+    return ctx.findings

@@ -1,0 +1,220 @@
+"""Import and binding tracking: turn expressions into qualified names.
+
+The :class:`Resolver` is fed by the dispatcher during its single walk, before any rule
+sees a node, so rules always ask about the bindings *as they stand at that point of the
+source*.  It answers one question: "which library object does this expression name?"
+
+    import joblib as jl              ->  jl.load        -> "joblib.load"
+    from torch import load as tl     ->  tl             -> "torch.load"
+    import torch.hub                 ->  torch.hub.load -> "torch.hub.load"
+    def load(): ...                  ->  load           -> None  (a local function)
+    def f(pickle): pickle.load(x)    ->  pickle.load    -> None  (a parameter)
+
+Scopes follow Python's rules closely enough for linting: module, class and function
+scopes (lambdas and comprehensions share their enclosing function's scope); a function
+does not see its class's body; ``global``/``nonlocal`` are ignored. Bindings are
+flow-ordered: a name rebound later in the file resolves to its new meaning from then on.
+
+Names that are never bound anywhere visible resolve through a small table of community
+conventions (``np``, ``pd``, ``torch``, ``pickle``…) so that a notebook cell linted on
+its own (VS Code) still works; a binding of the same name always wins.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional
+
+# A name bound to something that is not an import (a def, a class, a variable, a parameter).
+LOCAL = "<local>"
+
+#: Names whose unbound use we read as the usual library (only when nothing binds them).
+CONVENTIONAL_NAMES: Dict[str, str] = {
+    "np": "numpy",
+    "numpy": "numpy",
+    "pd": "pandas",
+    "pandas": "pandas",
+    "torch": "torch",
+    "tf": "tensorflow",
+    "keras": "keras",
+    "pickle": "pickle",
+    "joblib": "joblib",
+    "dill": "dill",
+    "cloudpickle": "cloudpickle",
+    "yaml": "yaml",
+    "sklearn": "sklearn",
+    "mlflow": "mlflow",
+    "wandb": "wandb",
+    "transformers": "transformers",
+    "datasets": "datasets",
+    "huggingface_hub": "huggingface_hub",
+    "os": "os",
+    "subprocess": "subprocess",
+    "shutil": "shutil",
+}
+
+#: Module spellings that are the same API under another name.
+CANONICAL_PREFIXES: Dict[str, str] = {
+    "cPickle": "pickle",
+    "_pickle": "pickle",
+    "pickle5": "pickle",
+    "sklearn.externals.joblib": "joblib",
+    "tensorflow.keras": "keras",
+    "tensorflow.python.keras": "keras",
+    "tf_keras": "keras",
+    "pytorch_lightning": "lightning.pytorch",
+    "ruamel_yaml": "ruamel.yaml",
+}
+
+
+def canonical(qualname: str) -> str:
+    """Map alternative module spellings to one canonical qualified name."""
+    for prefix, repl in CANONICAL_PREFIXES.items():
+        if qualname == prefix or qualname.startswith(prefix + "."):
+            return repl + qualname[len(prefix):]
+    return qualname
+
+
+class Scope:
+    """One namespace. ``bindings`` maps a name to a qualified name or :data:`LOCAL`."""
+
+    __slots__ = ("kind", "node", "parent", "bindings", "constants", "assign_count", "data")
+
+    def __init__(self, kind: str, node: Optional[ast.AST], parent: Optional["Scope"]):
+        self.kind = kind  # "module" | "class" | "function"
+        self.node = node
+        self.parent = parent
+        self.bindings: Dict[str, str] = {}
+        # name -> the literal node it was bound to, while it has been bound exactly once
+        self.constants: Dict[str, ast.expr] = {}
+        self.assign_count: Dict[str, int] = {}
+        # free per-scope storage for rules: {rule code: anything}
+        self.data: Dict[str, object] = {}
+
+
+class Resolver:
+    """Tracks bindings during the walk and resolves expressions to qualified names."""
+
+    def __init__(self) -> None:
+        self.module = Scope("module", None, None)
+        self.scope = self.module
+        #: every name bound anywhere so far (for the conventional-name fallback)
+        self._ever_bound: set = set()
+        #: True once ``from x import *`` was seen: unbound names are then unknown
+        self.star_import = False
+
+    # ----------------------------------------------------------------- scopes
+    def push(self, kind: str, node: ast.AST) -> Scope:
+        self.scope = Scope(kind, node, self.scope)
+        return self.scope
+
+    def pop(self) -> None:
+        if self.scope.parent is not None:
+            self.scope = self.scope.parent
+
+    def _lookup_scope(self, name: str) -> Optional[Scope]:
+        scope: Optional[Scope] = self.scope
+        first = True
+        while scope is not None:
+            # class bodies are visible only to code directly inside them
+            if scope.kind != "class" or first:
+                if name in scope.bindings:
+                    return scope
+            first = False
+            scope = scope.parent
+        return None
+
+    def binding(self, name: str) -> Optional[str]:
+        """The qualified name ``name`` refers to here, :data:`LOCAL`, or None if unbound."""
+        scope = self._lookup_scope(name)
+        if scope is None:
+            return None
+        return scope.bindings[name]
+
+    # --------------------------------------------------------------- binding
+    def bind(self, name: str, value: str = LOCAL, node: Optional[ast.expr] = None) -> None:
+        scope = self.scope
+        scope.bindings[name] = value
+        self._ever_bound.add(name)
+        count = scope.assign_count.get(name, 0) + 1
+        scope.assign_count[name] = count
+        if count == 1 and node is not None:
+            scope.constants[name] = node
+        else:
+            scope.constants.pop(name, None)
+
+    def bind_target(self, target: ast.AST, value: Optional[ast.expr] = None) -> None:
+        """Bind every name in an assignment target (tuples, starred, nested)."""
+        if isinstance(target, ast.Name):
+            literal = value if isinstance(value, ast.Constant) else None
+            self.bind(target.id, LOCAL, literal)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.bind_target(elt)
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value)
+        # attributes and subscripts bind nothing
+
+    def bind_arguments(self, args: ast.arguments) -> None:
+        for arg in (*getattr(args, "posonlyargs", ()), *args.args, *args.kwonlyargs):
+            self.bind(arg.arg)
+        if args.vararg is not None:
+            self.bind(args.vararg.arg)
+        if args.kwarg is not None:
+            self.bind(args.kwarg.arg)
+
+    def visit_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.bind(alias.asname, canonical(alias.name))
+            else:
+                # ``import torch.hub`` binds ``torch`` to the package
+                top = alias.name.split(".", 1)[0]
+                self.bind(top, canonical(top))
+
+    def visit_import_from(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            # relative import: our own package, never a library we know
+            for alias in node.names:
+                if alias.name != "*":
+                    self.bind(alias.asname or alias.name)
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_import = True
+                continue
+            self.bind(alias.asname or alias.name, canonical(node.module + "." + alias.name))
+
+    # ------------------------------------------------------------- resolving
+    def qualname(self, expr: ast.AST) -> Optional[str]:
+        """Qualified name of a Name/Attribute chain bound to an import, else None."""
+        attrs: List[str] = []
+        while isinstance(expr, ast.Attribute):
+            attrs.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        base = self.binding(expr.id)
+        if base is None:
+            if expr.id in self._ever_bound or self.star_import:
+                return None
+            base = CONVENTIONAL_NAMES.get(expr.id)
+            if base is None:
+                return None
+        elif base == LOCAL:
+            return None
+        if attrs:
+            attrs.reverse()
+            return canonical(base + "." + ".".join(attrs))
+        return base
+
+    def is_local(self, name: str) -> bool:
+        """True when ``name`` is bound here to something that is not an import."""
+        return self.binding(name) == LOCAL
+
+    def constant(self, name: str) -> Optional[ast.expr]:
+        """The literal a name was bound to exactly once (innermost scope that binds it)."""
+        scope = self._lookup_scope(name)
+        if scope is None:
+            return None
+        return scope.constants.get(name)

@@ -1,0 +1,94 @@
+"""The rule base class and the registry every rule joins with ``@register``.
+
+A rule is a class with a ``code`` (``MLPnnn``), a kebab-case ``name``, a one-line
+``message`` template and handler methods named after AST node types:
+
+* ``visit_<NodeType>(self, node)`` runs when the single walk enters such a node,
+  after the resolver has seen it;
+* ``leave_<NodeType>(self, node)`` runs when the walk leaves it (all children seen);
+* ``finish(self)`` runs once after the whole module was walked (absence rules).
+
+Rules are instantiated once per linted file with the file's :class:`Context` as
+``self.ctx``, so instance attributes are per-file state. Rules report with
+``self.report(node, **fields)``; nothing is printed or raised to flake8 directly.
+
+The class docstring is the rule's documentation (see ``flake8_mlops/docs.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tuple, Type
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import Context
+    from .options import Option
+
+CODE_RE = re.compile(r"^MLP\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+#: code -> rule class, filled by ``@register`` when ``flake8_mlops.rules`` is imported
+REGISTRY: Dict[str, Type["Rule"]] = {}
+
+
+class Rule:
+    """Base class of every rule."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    #: one-line ``str.format`` template; the code is prepended by :meth:`report`
+    message: ClassVar[str] = ""
+    #: "MLOps antipatterns" | "ML code smells" | "user rules"
+    family: ClassVar[str] = ""
+    added_in: ClassVar[str] = "0.1.0"
+    #: how sure a finding is: "high" | "medium" | "low"
+    confidence: ClassVar[str] = "high"
+    #: plugin options this rule reads (documented on its page)
+    options: ClassVar[Sequence["Option"]] = ()
+
+    def __init__(self, ctx: "Context") -> None:
+        self.ctx = ctx
+
+    def report(
+        self,
+        node: "ast.AST | Tuple[int, int]",
+        message: Optional[str] = None,
+        **fields: object,
+    ) -> None:
+        """Record a finding at ``node`` (its first line) or at ``(line, col)``."""
+        if isinstance(node, tuple):
+            line, col = node
+        else:
+            line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        text = (message if message is not None else self.message).format(**fields)
+        self.ctx.add(line, col, f"{self.code} {text}")
+
+
+def register(cls: Type[Rule]) -> Type[Rule]:
+    """Class decorator: validate a rule's metadata and add it to :data:`REGISTRY`."""
+    if not CODE_RE.match(cls.code):
+        raise ValueError(f"{cls.__name__}: bad rule code {cls.code!r}")
+    if cls.code == "MLP000":
+        raise ValueError("MLP000 is reserved for internal errors")
+    if not NAME_RE.match(cls.name):
+        raise ValueError(f"{cls.__name__}: bad rule name {cls.name!r}")
+    if "\n" in cls.message or not cls.message:
+        raise ValueError(f"{cls.__name__}: message must be one non-empty line")
+    if cls.code in REGISTRY and REGISTRY[cls.code] is not cls:
+        raise ValueError(f"duplicate rule code {cls.code}")
+    if not cls.family:
+        cls.family = {
+            "0": "MLOps antipatterns",
+            "1": "ML code smells",
+            "9": "user rules",
+        }.get(cls.code[3], "other")
+    REGISTRY[cls.code] = cls
+    return cls
+
+
+def all_rules() -> List[Type[Rule]]:
+    """Every registered rule, sorted by code (imports the rule modules once)."""
+    from . import rules  # noqa: F401  (registers every rule)
+
+    return [REGISTRY[c] for c in sorted(REGISTRY)]

@@ -1,0 +1,1 @@
+"""Family A: MLOps antipatterns (MLP0xx), from the seed papers."""
