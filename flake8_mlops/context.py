@@ -57,6 +57,8 @@ class Context:
         self.parent: Optional[ast.AST] = None
         self.stmt: Optional[ast.stmt] = None
         self._display_stmts: Optional[Set[int]] = None
+        self._last_call: Optional[ast.Call] = None
+        self._last_call_name: Optional[str] = None
 
     # --------------------------------------------------------------- findings
     def add(self, line: int, col: int, text: str) -> None:
@@ -68,7 +70,13 @@ class Context:
         return self.resolver.qualname(expr)
 
     def call_name(self, call: ast.Call) -> Optional[str]:
-        return self.resolver.qualname(call.func)
+        """Qualified name of the called function (cached: every rule asks for the same call)."""
+        if call is self._last_call:
+            return self._last_call_name
+        name = self.resolver.qualname(call.func)
+        self._last_call = call
+        self._last_call_name = name
+        return name
 
     @property
     def scope(self) -> Scope:
