@@ -85,7 +85,7 @@ class Scope:
         self.node = node
         self.parent = parent
         self.bindings: Dict[str, str] = {}
-        # name -> the literal node it was bound to, while it has been bound exactly once
+        # name -> the value expression it was bound to, while bound exactly once
         self.constants: Dict[str, ast.expr] = {}
         self.assign_count: Dict[str, int] = {}
         # free per-scope storage for rules: {rule code: anything}
@@ -146,8 +146,7 @@ class Resolver:
     def bind_target(self, target: ast.AST, value: Optional[ast.expr] = None) -> None:
         """Bind every name in an assignment target (tuples, starred, nested)."""
         if isinstance(target, ast.Name):
-            literal = value if isinstance(value, ast.Constant) else None
-            self.bind(target.id, LOCAL, literal)
+            self.bind(target.id, LOCAL, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self.bind_target(elt)
@@ -213,8 +212,17 @@ class Resolver:
         return self.binding(name) == LOCAL
 
     def constant(self, name: str) -> Optional[ast.expr]:
-        """The literal a name was bound to exactly once (innermost scope that binds it)."""
+        """The expression a name was bound to, if bound exactly once, by a plain
+        ``name = value`` assignment, in the innermost scope that binds it (else None).
+
+        ``Context.literal`` uses it for once-bound string/bool constants; rules may use it
+        for once-bound dicts (``**LOAD_KWARGS``) or constructor calls (``clf = SVC()``).
+        """
         scope = self._lookup_scope(name)
         if scope is None:
             return None
         return scope.constants.get(name)
+
+    def ever_bound(self, name: str) -> bool:
+        """True when ``name`` has been bound anywhere in the file so far."""
+        return name in self._ever_bound
