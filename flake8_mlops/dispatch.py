@@ -23,6 +23,29 @@ Handler = Callable[[ast.AST], None]
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _LEAVE = object()
+_OPEN = object()
+
+
+def _scope_children(node: ast.AST) -> Tuple[List[ast.AST], List[ast.AST]]:
+    """(evaluated in the enclosing scope, evaluated in the new scope), in source order."""
+    if isinstance(node, ast.ClassDef):
+        outer: List[ast.AST] = [*node.decorator_list, *node.bases, *node.keywords]
+        return outer, list(node.body)
+    if isinstance(node, ast.Lambda):
+        return [node.args], [node.body]
+    fn: ast.FunctionDef = node  # type: ignore[assignment]
+    outer = [*fn.decorator_list, fn.args]
+    if fn.returns is not None:
+        outer.append(fn.returns)
+    return outer, list(fn.body)
+
+
+def _open_scope(res: Resolver, node: ast.AST) -> None:
+    if isinstance(node, ast.ClassDef):
+        res.push("class", node)
+    else:
+        res.push("function", node)
+        res.bind_arguments(node.args)  # type: ignore[attr-defined]
 
 # Node types the resolver must see when the walk *leaves* them (the value is evaluated
 # before the target is bound).
@@ -59,16 +82,10 @@ def _bind_enter(res: Resolver, node: ast.AST) -> None:
         res.visit_import(node)  # type: ignore[arg-type]
     elif t is ast.ImportFrom:
         res.visit_import_from(node)  # type: ignore[arg-type]
-    elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+    elif t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
+        # decorators, defaults, bases and annotations are resolved in the enclosing
+        # scope; the new scope opens at the _OPEN marker pushed before the body
         res.bind(node.name)  # type: ignore[attr-defined]
-        res.push("function", node)
-        res.bind_arguments(node.args)  # type: ignore[attr-defined]
-    elif t is ast.Lambda:
-        res.push("function", node)
-        res.bind_arguments(node.args)  # type: ignore[attr-defined]
-    elif t is ast.ClassDef:
-        res.bind(node.name)  # type: ignore[attr-defined]
-        res.push("class", node)
     elif t is ast.For or t is ast.AsyncFor or t is ast.comprehension:
         res.bind_target(node.target)  # type: ignore[attr-defined]
     elif t is ast.withitem:
@@ -138,19 +155,22 @@ def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[in
                 fail(code, node, exc)
 
     tree = ctx.tree
-    # stack items: (node, parent, enclosing statement) or (node, _LEAVE, parent)
+    # stack items: (node, parent, enclosing statement), or (node, _LEAVE, (parent, stmt))
+    # when leaving a node, or (node, _OPEN, None) where a def/class/lambda body starts
     stack: List[Tuple[ast.AST, object, object]] = [(tree, None, None)]
     iter_children = ast.iter_child_nodes
     stmt_type = ast.stmt
     while stack:
         node, parent, stmt = stack.pop()
         if parent is _LEAVE:
-            t = type(node)
-            ctx.parent = stmt  # type: ignore[assignment]
-            handlers = leaves.get(t)
+            ctx.parent, ctx.stmt = stmt  # type: ignore[misc]
+            handlers = leaves.get(type(node))
             if handlers:
                 call_all(handlers, node)
             _bind_leave(res, node)
+            continue
+        if parent is _OPEN:
+            _open_scope(res, node)
             continue
         if isinstance(node, stmt_type):
             stmt = node
@@ -161,10 +181,18 @@ def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[in
         handlers = visits.get(t)
         if handlers:
             call_all(handlers, node)
-        if t in _BIND_ON_LEAVE or t in _SCOPES or t in leaves:
-            stack.append((node, _LEAVE, parent))
-        children = list(iter_children(node))
-        for child in reversed(children):
+        if t in _SCOPES:
+            stack.append((node, _LEAVE, (parent, stmt)))
+            outer, inner = _scope_children(node)
+            for child in reversed(inner):
+                stack.append((child, node, stmt))
+            stack.append((node, _OPEN, None))
+            for child in reversed(outer):
+                stack.append((child, node, stmt))
+            continue
+        if t in _BIND_ON_LEAVE or t in leaves:
+            stack.append((node, _LEAVE, (parent, stmt)))
+        for child in reversed(list(iter_children(node))):
             stack.append((child, node, stmt))
 
     for code, rule in instances.items():

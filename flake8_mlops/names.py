@@ -134,6 +134,17 @@ class Resolver:
     # --------------------------------------------------------------- binding
     def bind(self, name: str, value: str = LOCAL, node: Optional[ast.expr] = None) -> None:
         scope = self.scope
+        if (
+            value == LOCAL
+            and isinstance(node, ast.Constant)
+            and node.value is None
+            and scope.bindings.get(name, LOCAL) != LOCAL
+        ):
+            # ``try: import torch / except ImportError: torch = None``: the optional
+            # import idiom; where the module is used, it is the import that runs
+            scope.assign_count[name] = scope.assign_count.get(name, 0) + 1
+            scope.constants.pop(name, None)
+            return
         scope.bindings[name] = value
         self._ever_bound.add(name)
         count = scope.assign_count.get(name, 0) + 1
