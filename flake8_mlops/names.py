@@ -112,7 +112,8 @@ class Resolver:
         if self.scope.parent is not None:
             self.scope = self.scope.parent
 
-    def _lookup_scope(self, name: str) -> Optional[Scope]:
+    def lookup_scope(self, name: str) -> Optional[Scope]:
+        """The scope whose binding of ``name`` is visible here (None when unbound)."""
         scope: Optional[Scope] = self.scope
         first = True
         while scope is not None:
@@ -126,7 +127,7 @@ class Resolver:
 
     def binding(self, name: str) -> Optional[str]:
         """The qualified name ``name`` refers to here, :data:`LOCAL`, or None if unbound."""
-        scope = self._lookup_scope(name)
+        scope = self.lookup_scope(name)
         if scope is None:
             return None
         return scope.bindings[name]
@@ -229,7 +230,7 @@ class Resolver:
         ``Context.literal`` uses it for once-bound string/bool constants; rules may use it
         for once-bound dicts (``**LOAD_KWARGS``) or constructor calls (``clf = SVC()``).
         """
-        scope = self._lookup_scope(name)
+        scope = self.lookup_scope(name)
         if scope is None:
             return None
         return scope.constants.get(name)

@@ -8,6 +8,11 @@ A rule is a class with a ``code`` (``MLPnnn``), a kebab-case ``name``, a one-lin
 * ``leave_<NodeType>(self, node)`` runs when the walk leaves it (all children seen);
 * ``finish(self)`` runs once after the whole module was walked (absence rules).
 
+Scopes: ``visit_FunctionDef``/``visit_AsyncFunctionDef``/``visit_ClassDef``/``visit_Lambda``
+run in the *enclosing* scope (where decorators, defaults and bases are evaluated); the
+def's own scope opens just before its body, so inside the body ``ctx.scope.node`` is the
+def, and ``leave_<Def>`` still runs inside it (it closes right after).
+
 Rules are instantiated once per linted file with the file's :class:`Context` as
 ``self.ctx``, so instance attributes are per-file state. Rules report with
 ``self.report(node, **fields)``; nothing is printed or raised to flake8 directly.

@@ -1,1 +1,772 @@
-"""Placeholder: being written."""
+"""MLP002 pickle-model-handoff."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Dict, NamedTuple, Optional
+
+from ...apis.models import (
+    CONFIG_ROOTS,
+    DATA_ANNOTATIONS,
+    FIT_METHODS,
+    GENERIC_FIX,
+    MODEL_ATTRIBUTES,
+    MODEL_PART_ATTRIBUTES,
+    MODULE_PASSTHROUGH_METHODS,
+    NATIVE_SAVE_FIX,
+    PASSTHROUGH_FUNCTIONS,
+    PASSTHROUGH_NAMES,
+    PICKLE_DUMPERS,
+    PICKLER_CLASSES,
+    STATE_DICT_METHODS,
+    is_model_name,
+    model_annotation,
+    model_base,
+    model_constructor,
+    model_loader,
+)
+from ...names import LOCAL, Scope
+from ...registry import Rule, register
+
+_KEY = "MLP002"
+
+# fact states
+_MODEL = 1  # holds a model (or a container holding one)
+_NOT = 2  # holds something that is certainly not a model (literal data, a state_dict…)
+_UNKNOWN = 3  # rebound to something we cannot judge: the name heuristic decides
+_CLASS = 4  # a user class deriving from a model base: calling it builds a model
+
+
+class Fact(NamedTuple):
+    state: int
+    library: Optional[str] = None
+    kind: str = "estimator"
+
+
+_NOT_FACT = Fact(_NOT)
+_UNKNOWN_FACT = Fact(_UNKNOWN)
+
+
+class Hit(NamedTuple):
+    """A model found in an expression: how to name it and which library made it."""
+
+    label: str
+    library: Optional[str]
+    kind: str
+
+
+#: calls whose result is plain data (builtins, by bare name when not rebound)
+_DATA_BUILTINS = frozenset(
+    {"dict", "list", "set", "tuple", "frozenset", "str", "bytes", "len", "sorted", "zip", "range"}
+)
+#: library prefixes whose calls return data, never a model
+_DATA_PREFIXES = (
+    "numpy.", "pandas.", "json.", "collections.", "polars.", "scipy.sparse.", "yaml.safe_load", "csv.",
+)
+#: …except these, which can return any pickled object
+_ANY_OBJECT_LOADERS = frozenset({"pandas.read_pickle", "numpy.load", "pandas.io.pickle.read_pickle"})
+
+#: top-level package -> library key of NATIVE_SAVE_FIX (to tailor advice for names of
+#: unknown origin)
+_LIBRARY_OF_IMPORT = {
+    "sklearn": "sklearn", "imblearn": "sklearn", "xgboost": "xgboost", "lightgbm": "lightgbm",
+    "catboost": "catboost", "torch": "torch", "torchvision": "torch", "lightning": "torch",
+    "timm": "torch", "keras": "keras", "tensorflow": "keras", "transformers": "transformers",
+    "statsmodels": "statsmodels", "prophet": "prophet",
+}
+
+_HELPERS = "MLP002.helpers"
+#: a function whose name says it pickles (``save_pickle``, ``dump_pkl``, ``joblib_save``)
+_PICKLE_HELPER_NAME = re.compile(r"pickle|pkl|joblib|dill", re.I)
+_NOT_PICKLE_HELPER = re.compile(r"load|read|unpickle|open|get", re.I)
+#: libraries whose own functions are judged by the tables, never by their spelling
+_LIBRARY_HEADS = frozenset(
+    {"pickle", "joblib", "dill", "cloudpickle", "pandas", "numpy", "torch", "sklearn", "mlflow", "skops"}
+)
+
+_KIND_WORDS = {"transformer": "fitted transformer", "trainer": "trainer", "pipeline": "pipeline"}
+
+
+def _short(expr: ast.AST, limit: int = 40) -> str:
+    try:
+        text = ast.unparse(expr)
+    except Exception:  # pragma: no cover - unparse handles every parsed node
+        return "object"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@register
+class PickleModelHandoff(Rule):
+    """## What it does
+    Flags a **model** written as an opaque pickle: `pickle`/`cPickle`/`dill`/`cloudpickle`
+    `dump`/`dumps` (also `Pickler(f).dump`), `joblib.dump`, `pandas.to_pickle`, and
+    `torch.save` of a whole module rather than its `state_dict()`.
+
+    An argument counts as a model when, in the walk so far, it is:
+    - built by a known model API: sklearn estimators, transformers, `Pipeline`,
+      `make_pipeline`, `ColumnTransformer`, `GridSearchCV`…; `xgboost`/`lightgbm`/`catboost`
+      models and `train()` boosters; `torch.nn` modules, `torchvision.models.*`,
+      `timm.create_model`; `transformers` `AutoModel*`/`*For*`/`*Model` `.from_pretrained`,
+      `pipeline()`, `Trainer`; `keras.Sequential`/`Model`/`keras.applications.*`;
+      statsmodels, Prophet, gensim, fastai learners; a model-aware loader
+      (`mlflow.*.load_model`, `keras.models.load_model`);
+    - an instance of a class defined in the file that derives from `nn.Module`,
+      `LightningModule`, `BaseEstimator`/the sklearn mixins, `keras.Model`,
+      `PreTrainedModel` or a model class;
+    - fitted in the file (`x.fit(...)`, `x.partial_fit(...)`, `x.fit_transform(...)`;
+      `y = x.fit(...)` is the estimator again, except for Keras where it is a History);
+    - a parameter annotated with a model type (`nn.Module`, `BaseEstimator`, `Pipeline`,
+      `Optional[...]` of one), or `grid.best_estimator_`, `pipe.named_steps[...]`,
+      `model.module`, `model.cpu()`, `copy.deepcopy(model)`;
+    - a dict/list/tuple literal, or a name bound to one, that holds a model
+      (`{"model": clf, "scaler": scaler}`), also filled later (`bundle["m"] = clf`,
+      `models.append(clf)`);
+    - a name, parameter or attribute of unknown origin **spelled like a model**:
+      `model`, `models`, `clf`, `classifier`, `regressor`, `estimator`, `pipeline`,
+      `pipe`, `net`, `booster`, with a prefix or number (`best_model`, `rf_model`,
+      `policy_net`, `model_2`, `model_rf`, `finalModel`) — `model_path`, `n_estimators`,
+      `results_per_model`, `train_model` are not. `self.model`, `trainer.model` count;
+      `args.model`/`cfg.model` (configuration) do not.
+
+    Names bound to plain data (literals, comprehensions, `np`/`pd`/`json` results, a
+    `state_dict()`), functions and classes are never models, whatever their spelling.
+    `pickle.dump(self, f)` in a method of a model class counts.
+
+    Pickling helpers are followed: a function of the same file that passes one of its
+    parameters to a pickler (`def save_object(path, obj): dill.dump(obj, f)`) is judged
+    at each call by the argument given for that parameter; an imported helper whose name
+    says it pickles (`save_pickle`, `dump_pkl`, `joblib_save`) is judged by its arguments.
+
+    ## Why is this bad?
+    A pickle stores references to the classes that made the object, not a description of
+    the model: it loads only with the same library versions, has no input/output
+    signature, and records no dependencies. Handing such a file from the data scientist's
+    notebook to production is the "disconnected development and operations" antipattern
+    (seed 000, §2): the artifact silently depends on the training environment, and
+    version drift breaks or, worse, changes predictions. Seed 002 (#1) calls moving model
+    files around by hand a sign of missing MLOps practice. A pickle also runs code when
+    loaded (MLP003).
+
+    ## Example
+    ```python
+    import joblib
+    from sklearn.ensemble import RandomForestClassifier
+
+    clf = RandomForestClassifier(n_estimators=200, random_state=0)
+    clf.fit(X_train, y_train)
+    joblib.dump(clf, "model.joblib")
+    ```
+
+    ## Use instead
+    ```python
+    import mlflow
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestClassifier
+
+    clf = RandomForestClassifier(n_estimators=200, random_state=0)
+    clf.fit(X_train, y_train)
+    mlflow.sklearn.log_model(clf, "model", input_example=X_train[:5])
+    sio.dump(clf, "model.skops")
+    ```
+
+    ## Options
+    None.
+
+    ## Known limitations
+    - **Fitted preprocessing counts.** A fitted scaler, encoder or vectorizer
+      (`joblib.dump(scaler, "scaler.pkl")`) is reported: it is fitted in the module, it is
+      needed at serving time, and it breaks across library versions just like the model.
+      Putting it in a `Pipeline` with the model (MLP016) and logging that is the fix. A
+      label encoder's *vocabulary* (`le.classes_`, a dict) is data and passes.
+    - **Names spelled like a model are trusted.** `model = load_my_model()` followed by
+      `joblib.dump(model, p)` fires although the origin is unknown: in practice a
+      variable named `model` that is pickled is a model. A name bound in the same scope to
+      a literal, a comprehension, a function or a class is not judged by its spelling
+      (`model = {"W1": w1}` passes). Rename, or add `# noqa: MLP002`, when a variable
+      named like a model holds something else.
+    - `torch.save` of a checkpoint dict passes when its values are `state_dict()` calls or
+      names bound to them; a dict holding a whole module (`{"model": model}`) fires.
+    - Results of unknown calls are not models (`joblib.dump(train(X, y), p)` passes) unless
+      the call is an inline `.fit(...)`. Facts are flow-ordered: a model assigned after a
+      function that pickles it is only found through its spelling.
+    - `self.<attr>` facts are shared across the methods of a class; other attribute
+      chains are judged by their spelling only.
+    - Helpers defined in another module are only recognised by a name containing
+      `pickle`/`pkl`/`joblib`/`dill`; a `save_object()` imported from `utils` is not
+      followed. Methods that pickle a parameter are not followed either.
+
+    ## References
+    - Virmani & Kuppam, "MLOps Antipatterns and Mitigation Approaches", IJCTT 72(2), 2024
+      (seed 000), §2 Disconnected Development and Operations (the pickle hand-off example).
+    - Prathish, "7 MLOps 'Smells'" (seed 002), #1 directly manipulating model artifacts.
+    - scikit-learn docs, [Model persistence](https://scikit-learn.org/stable/model_persistence.html)
+      (pickle/joblib caveats, skops, ONNX).
+    - PyTorch docs, [Saving and loading
+      models](https://pytorch.org/tutorials/beginner/saving_loading_models.html) (save the `state_dict`).
+    - MLflow docs, [Models](https://mlflow.org/docs/latest/models.html) (flavors, signatures, environments).
+    """
+
+    code = "MLP002"
+    name = "pickle-model-handoff"
+    message = "{what} {label} serialized with {func}() is an opaque pickle tied to this environment; {fix}"
+    confidence = "medium"
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        #: id(def node) -> facts from parameter annotations
+        self._param_facts: Dict[int, Dict[str, Fact]] = {}
+
+    # ------------------------------------------------------------- fact storage
+    def _facts(self, scope: Optional[Scope] = None) -> Dict[str, Fact]:
+        scope = scope or self.ctx.scope
+        facts = scope.data.get(_KEY)
+        if facts is None:
+            facts = {}
+            scope.data[_KEY] = facts
+        return facts  # type: ignore[return-value]
+
+    def _class_scope(self) -> Optional[Scope]:
+        """The class whose method we are in (for ``self.<attr>`` facts)."""
+        scope: Optional[Scope] = self.ctx.scope
+        while scope is not None:
+            if scope.kind == "class":
+                return scope
+            scope = scope.parent
+        return None
+
+    def _lookup(self, name: str) -> Optional[Fact]:
+        """Fact for ``name`` as Python would resolve it here; None when unbound."""
+        scope: Optional[Scope] = self.ctx.scope
+        first = True
+        while scope is not None:
+            if scope.kind != "class" or first:
+                facts = scope.data.get(_KEY)
+                if facts and name in facts:
+                    return facts[name]  # type: ignore[index]
+                if scope.kind == "function" and self._param_facts:
+                    params = self._param_facts.get(id(scope.node))
+                    if params and name in params:
+                        return params[name]
+                if name in scope.bindings:
+                    value = scope.bindings[name]
+                    return _UNKNOWN_FACT if value == LOCAL else _NOT_FACT  # imports
+            first = False
+            scope = scope.parent
+        return None
+
+    def _self_key(self, expr: ast.AST) -> Optional[str]:
+        if (
+            isinstance(expr, ast.Attribute)
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id == "self"
+        ):
+            return "self." + expr.attr
+        return None
+
+    def _binding_scope(self, name: str) -> Scope:
+        """The scope that binds ``name`` as seen from here (the current one if none)."""
+        scope: Optional[Scope] = self.ctx.scope
+        first = True
+        while scope is not None:
+            if (scope.kind != "class" or first) and name in scope.bindings:
+                return scope
+            first = False
+            scope = scope.parent
+        return self.ctx.scope
+
+    def _set(self, target: ast.AST, fact: Fact, where_bound: bool = False) -> None:
+        if isinstance(target, ast.Name):
+            scope = self._binding_scope(target.id) if where_bound else None
+            self._facts(scope)[target.id] = fact
+            return
+        key = self._self_key(target)
+        if key is not None:
+            cls = self._class_scope()
+            if cls is not None:
+                self._facts(cls)[key] = fact
+
+    def _get_self(self, expr: ast.AST) -> Optional[Fact]:
+        key = self._self_key(expr)
+        if key is None:
+            return None
+        cls = self._class_scope()
+        if cls is None:
+            return None
+        return self._facts(cls).get(key)
+
+    def _self_model(self) -> Optional[Hit]:
+        """``self`` in a method of a model class (``pickle.dump(self, f)`` in ``save``)."""
+        scope = self.ctx.scope
+        if scope.kind != "function" or scope.parent is None or scope.parent.kind != "class":
+            return None
+        cls = scope.parent
+        name = getattr(cls.node, "name", "")
+        fact = self._facts(cls.parent).get(name) if cls.parent is not None else None
+        if fact is not None and fact.state == _CLASS:
+            return Hit(f"'self' ({name})", fact.library, fact.kind)
+        if is_model_name(name):
+            return Hit(f"'self' ({name})", None, "estimator")
+        return None
+
+    # ---------------------------------------------------------- model judgement
+    def _fact_hit(self, fact: Fact, label: str) -> Optional[Hit]:
+        if fact.state == _MODEL:
+            return Hit(label, fact.library, fact.kind)
+        return None
+
+    def model_of(self, expr: Optional[ast.AST], depth: int = 0) -> Optional[Hit]:
+        """The model ``expr`` evaluates to (or holds), else None."""
+        if expr is None or depth > 6:
+            return None
+        ctx = self.ctx
+        if isinstance(expr, ast.Name):
+            if expr.id == "self":
+                return self._self_model()
+            fact = self._lookup(expr.id)
+            label = f"'{expr.id}'"
+            if fact is not None and fact.state != _UNKNOWN:
+                return self._fact_hit(fact, label)
+            if is_model_name(expr.id):
+                return Hit(label, None, "estimator")
+            return None
+        if isinstance(expr, ast.Attribute):
+            if ctx.qualname(expr) is not None:
+                return None  # a module attribute (torchvision.models), not an object
+            fact = self._get_self(expr)
+            label = f"'{_short(expr)}'"
+            if fact is not None and fact.state != _UNKNOWN:
+                return self._fact_hit(fact, label)
+            attr = expr.attr
+            if attr in MODEL_ATTRIBUTES:
+                return Hit(label, None, "estimator")
+            root = expr.value
+            while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name) and root.id in CONFIG_ROOTS:
+                return None
+            if attr in MODEL_PART_ATTRIBUTES:
+                inner = self.model_of(expr.value, depth + 1)
+                if inner is not None:
+                    return Hit(label, inner.library, inner.kind)
+            if is_model_name(attr):
+                return Hit(label, None, "estimator")
+            return None
+        if isinstance(expr, ast.Subscript):
+            inner = self.model_of(expr.value, depth + 1)
+            if inner is not None:
+                return Hit(f"'{_short(expr)}'", inner.library, inner.kind)
+            return None
+        if isinstance(expr, ast.Call):
+            return self._call_model(expr, depth)
+        if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+            kind = type(expr).__name__.lower()
+            elts = expr.values if isinstance(expr, ast.Dict) else expr.elts
+            for elt in elts:
+                inner = self.model_of(elt, depth + 1)
+                if inner is not None:
+                    return Hit(f"{inner.label} (in a {kind})", inner.library, inner.kind)
+            return None
+        if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self.model_of(expr.elt, depth + 1)
+        if isinstance(expr, ast.DictComp):
+            return self.model_of(expr.value, depth + 1)
+        if isinstance(expr, ast.IfExp):
+            return self.model_of(expr.body, depth + 1) or self.model_of(expr.orelse, depth + 1)
+        if isinstance(expr, ast.Starred):
+            return self.model_of(expr.value, depth + 1)
+        if isinstance(expr, ast.NamedExpr):
+            return self.model_of(expr.value, depth + 1)
+        return None
+
+    def _call_model(self, call: ast.Call, depth: int) -> Optional[Hit]:
+        ctx = self.ctx
+        func = call.func
+        qualname = ctx.call_name(call)
+        label = f"'{_short(call)}'"
+        if qualname is not None:
+            info = model_constructor(qualname)
+            if info is not None:
+                return Hit(label, info.library, info.kind)
+            lib = model_loader(qualname)
+            if lib is not None:
+                return Hit(label, lib, "estimator")
+            if qualname in PASSTHROUGH_FUNCTIONS and call.args:
+                return self.model_of(call.args[0], depth + 1)
+            return None
+        if isinstance(func, ast.Name):
+            fact = self._lookup(func.id)
+            if fact is not None and fact.state == _CLASS:
+                return Hit(label, fact.library, fact.kind)
+            if func.id in PASSTHROUGH_NAMES and call.args:
+                return self.model_of(call.args[0], depth + 1)
+            return None
+        if not isinstance(func, ast.Attribute):
+            return None
+        method = func.attr
+        if method in STATE_DICT_METHODS:
+            return None
+        if method in PASSTHROUGH_NAMES and call.args:
+            return self.model_of(call.args[0], depth + 1)
+        receiver = func.value
+        if method in ("fit", "partial_fit"):
+            # sklearn-style fit returns the estimator; Keras returns a History
+            if isinstance(receiver, (ast.Name, ast.Attribute)) and ctx.qualname(receiver) is not None:
+                return None  # scipy.stats.norm.fit(data) -> parameters
+            inner = self.model_of(receiver, depth + 1)
+            if inner is not None and inner.library == "keras":
+                return None
+            return Hit(label, inner.library if inner else None, inner.kind if inner else "estimator")
+        if method in MODULE_PASSTHROUGH_METHODS:
+            inner = self.model_of(receiver, depth + 1)
+            if inner is not None:
+                return Hit(label, inner.library, inner.kind)
+        return None
+
+    def _is_plain_data(self, value: ast.AST) -> bool:
+        """Values that are certainly not a model (when ``model_of`` found none)."""
+        if isinstance(
+            value,
+            (
+                ast.Constant, ast.JoinedStr, ast.Dict, ast.List, ast.Tuple, ast.Set,
+                ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.BinOp,
+                ast.BoolOp, ast.Compare, ast.UnaryOp, ast.Lambda,
+            ),
+        ):
+            return True
+        if isinstance(value, ast.Call):
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in STATE_DICT_METHODS:
+                return True
+            if isinstance(func, ast.Attribute) and func.attr == "fit":
+                return True  # a Keras History (model_of ruled out an estimator)
+            qualname = self.ctx.call_name(value)
+            if qualname is not None:
+                if qualname in _ANY_OBJECT_LOADERS:
+                    return False
+                if qualname.startswith(_DATA_PREFIXES):
+                    return True
+                if qualname in PASSTHROUGH_FUNCTIONS and value.args:
+                    return self._is_plain_data(value.args[0])
+                return False
+            if isinstance(func, ast.Name) and func.id in _DATA_BUILTINS and self._lookup(func.id) is None:
+                return True
+        if isinstance(value, ast.Name):
+            fact = self._lookup(value.id)
+            return fact is not None and fact.state == _NOT
+        return False
+
+    def _value_fact(self, value: ast.AST) -> Fact:
+        hit = self.model_of(value)
+        if hit is not None:
+            return Fact(_MODEL, hit.library, hit.kind)
+        if self._is_plain_data(value):
+            return _NOT_FACT
+        return _UNKNOWN_FACT
+
+    # ------------------------------------------------------------ fact handlers
+    def _assign(self, target: ast.AST, value: Optional[ast.AST]) -> None:
+        if isinstance(target, (ast.Name, ast.Attribute)):
+            if isinstance(target, ast.Attribute) and self._self_key(target) is None:
+                return
+            if value is None:
+                self._set(target, _UNKNOWN_FACT)
+                return
+            if (
+                isinstance(target, ast.Name)
+                and isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "fit"
+            ):
+                # ``y = x.fit(...)``: the estimator for sklearn-style APIs; with an
+                # unknown library only a model-like target name is trusted
+                hit = self.model_of(value.func.value)
+                if hit is None or hit.library is None:
+                    if is_model_name(target.id):
+                        self._set(target, Fact(_MODEL, None, "estimator"))
+                    else:
+                        self._set(target, _UNKNOWN_FACT)
+                    return
+            self._set(target, self._value_fact(value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is not None and len(values) != len(target.elts):
+                values = None
+            for i, elt in enumerate(target.elts):
+                self._assign(elt, values[i] if values is not None else None)
+        elif isinstance(target, ast.Starred):
+            self._assign(target.value, None)
+        elif isinstance(target, ast.Subscript):
+            # bundle["model"] = clf  -> bundle holds a model
+            hit = self.model_of(value) if value is not None else None
+            if hit is not None:
+                self._mark_container(target.value, hit)
+
+    def _mark_container(self, container: ast.AST, hit: Hit) -> None:
+        if isinstance(container, ast.Name) or self._self_key(container) is not None:
+            self._set(container, Fact(_MODEL, hit.library, hit.kind), where_bound=True)
+
+    def leave_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._assign(target, node.value)
+
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        ann = self._annotation_fact(node.annotation)
+        if ann is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
+            if ann.state == _NOT or node.value is None or self.model_of(node.value) is None:
+                self._set(node.target, ann)
+                return
+        if node.value is not None or isinstance(node.target, ast.Name):
+            self._assign(node.target, node.value)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._assign(node.target, node.value)
+
+    def _loop_target(self, target: ast.AST, iterable: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            hit = self.model_of(iterable)
+            self._set(target, Fact(_MODEL, hit.library, hit.kind) if hit else _UNKNOWN_FACT)
+        else:
+            self._assign(target, None)
+
+    def visit_For(self, node: ast.For) -> None:
+        self._loop_target(node.target, node.iter)
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self._loop_target(node.target, node.iter)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self._loop_target(node.target, node.iter)
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._assign(node.optional_vars, None)
+
+    def _annotation_fact(self, ann: Optional[ast.AST]) -> Optional[Fact]:
+        """MODEL for model types (also inside Optional/Union/|), NOT for data types."""
+        if ann is None:
+            return None
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                ann = ast.parse(ann.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            return self._annotation_fact(ann.left) or self._annotation_fact(ann.right)
+        if isinstance(ann, ast.Subscript):
+            outer = self.ctx.qualname(ann.value) or ""
+            if outer.rsplit(".", 1)[-1] in ("Optional", "Union", "Annotated"):
+                inner = ann.slice
+                elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+                for elt in elts:
+                    fact = self._annotation_fact(elt)
+                    if fact is not None and fact.state == _MODEL:
+                        return fact
+                return None
+            ann = ann.value
+        qualname = self.ctx.qualname(ann)
+        if qualname is None and isinstance(ann, ast.Name):
+            fact = self._lookup(ann.id)
+            if fact is not None and fact.state == _CLASS:
+                return Fact(_MODEL, fact.library, fact.kind)
+            if fact is None and ann.id in DATA_ANNOTATIONS:
+                return _NOT_FACT
+            return None
+        info = model_annotation(qualname)
+        if info is not None:
+            return Fact(_MODEL, info.library, info.kind)
+        if qualname in DATA_ANNOTATIONS:
+            return _NOT_FACT
+        return None
+
+    def _enclosing(self, node: ast.AST) -> Optional[Scope]:
+        """The scope a def/class statement binds its name in (whether or not the
+        dispatcher has opened the new scope when ``visit_`` runs)."""
+        scope = self.ctx.scope
+        return scope.parent if scope.node is node else scope
+
+    def _function(self, node: ast.AST) -> None:
+        outer = self._enclosing(node)
+        if outer is not None:
+            self._facts(outer)[node.name] = _NOT_FACT  # type: ignore[attr-defined]
+        # annotations are resolved here, in the enclosing scope; the facts are consulted
+        # by _lookup when the function's own scope is searched
+        args = node.args  # type: ignore[attr-defined]
+        facts: Dict[str, Fact] = {}
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            fact = self._annotation_fact(arg.annotation)
+            if fact is not None:
+                facts[arg.arg] = fact
+        if facts:
+            self._param_facts[id(node)] = facts
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        parent = self._enclosing(node)
+        if parent is None:
+            return
+        fact = _UNKNOWN_FACT
+        for base in node.bases:
+            qualname = self.ctx.qualname(base)
+            info = model_base(qualname) if qualname else None
+            if info is not None:
+                fact = Fact(_CLASS, info.library, info.kind)
+                break
+            if qualname is None and isinstance(base, ast.Name):
+                base_fact = self._facts(parent).get(base.id)
+                if base_fact is not None and base_fact.state == _CLASS:
+                    fact = base_fact
+                    break
+        self._facts(parent)[node.name] = fact
+
+    # --------------------------------------------------------------- the calls
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if func.attr in FIT_METHODS:
+                self._mark_fitted(receiver, func.attr)
+            elif func.attr in ("append", "add", "insert", "extend") and node.args:
+                hit = self.model_of(node.args[-1])
+                if hit is not None:
+                    self._mark_container(receiver, hit)
+        if not self._check_dump(node):
+            self._check_helper(node)
+
+    def _mark_fitted(self, receiver: ast.AST, method: str) -> None:
+        if not isinstance(receiver, (ast.Name, ast.Attribute)):
+            return
+        if self.ctx.qualname(receiver) is not None:
+            return  # scipy.stats.norm.fit(data): a library function, not a model
+        if isinstance(receiver, ast.Attribute) and self._self_key(receiver) is None:
+            return
+        current = self.model_of(receiver)
+        if current is not None:
+            fact = Fact(_MODEL, current.library, current.kind)
+        else:
+            fact = Fact(_MODEL, None, "transformer" if method == "fit_transform" else "estimator")
+        self._set(receiver, fact, where_bound=True)
+
+    def _check_dump(self, node: ast.Call) -> bool:
+        """Judge a pickling call; True when ``node`` is one (whatever the verdict)."""
+        ctx = self.ctx
+        func_name = ctx.call_name(node)
+        spec = PICKLE_DUMPERS.get(func_name) if func_name else None
+        if spec is None:
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "dump"
+                and isinstance(func.value, ast.Call)
+            ):
+                pickler = ctx.call_name(func.value)
+                if pickler in PICKLER_CLASSES:
+                    func_name = pickler + ".dump"
+                    obj = ctx.arg(node, 0, "obj")
+                    if not self._judge(node, obj, func_name):
+                        self._note_helper(obj, func_name)
+                    return True
+            return False
+        obj = ctx.arg(node, spec.position, spec.keyword)
+        if not self._judge(node, obj, func_name):  # type: ignore[arg-type]
+            self._note_helper(obj, func_name)  # type: ignore[arg-type]
+        return True
+
+    # A module-local pickling helper: ``def save_object(path, obj): dill.dump(obj, f)``.
+    # Calls of it are judged like the dump itself (by the argument bound to ``obj``).
+    def _note_helper(self, obj: Optional[ast.AST], dump_name: str) -> None:
+        scope = self.ctx.scope
+        if not isinstance(obj, ast.Name) or scope.kind != "function" or scope.parent is None:
+            return
+        fn = scope.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
+        if scope.parent.kind == "class":
+            return  # methods: the receiver is unknown at call sites
+        params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+        kwonly = [a.arg for a in fn.args.kwonlyargs]
+        if obj.id in params:
+            position: Optional[int] = params.index(obj.id)
+        elif obj.id in kwonly:
+            position = None
+        else:
+            return
+        fact = self._lookup(obj.id)
+        if fact is not None and fact.state != _UNKNOWN:
+            return  # annotated as data (or as a model, already reported)
+        helpers = scope.parent.data.setdefault(_HELPERS, {})
+        helpers[fn.name] = (position, obj.id, dump_name)  # type: ignore[index]
+
+    def _check_helper(self, node: ast.Call) -> None:
+        func = node.func
+        ctx = self.ctx
+        if isinstance(func, ast.Name):
+            helper = self._helper(func.id)
+            if helper is not None:
+                position, keyword, dump_name = helper
+                obj = ctx.arg(node, position if position is not None else -1, keyword)
+                self._judge(node, obj, f"{func.id}() via {dump_name}")
+                return
+            if self._lookup(func.id) is not None and ctx.resolver.binding(func.id) == LOCAL:
+                return  # a function of this module that we saw: it is not a pickler
+            name = func.id
+        elif isinstance(func, ast.Attribute):
+            qualname = ctx.call_name(node)
+            if qualname is None or qualname.split(".", 1)[0] in _LIBRARY_HEADS:
+                return
+            name = func.attr
+        else:
+            return
+        if not _PICKLE_HELPER_NAME.search(name) or _NOT_PICKLE_HELPER.search(name):
+            return
+        if ctx.call_name(node) in PICKLE_DUMPERS:
+            return
+        for arg in (*node.args, *(kw.value for kw in node.keywords)):
+            if self._judge(node, arg, f"{name}"):
+                return
+
+    def _helper(self, name: str) -> Optional[tuple]:
+        scope: Optional[Scope] = self.ctx.scope
+        first = True
+        while scope is not None:
+            if scope.kind != "class" or first:
+                helpers = scope.data.get(_HELPERS)
+                if helpers and name in helpers:  # type: ignore[operator]
+                    return helpers[name]  # type: ignore[index]
+                if name in scope.bindings:
+                    return None
+            first = False
+            scope = scope.parent
+        return None
+
+    def _judge(self, node: ast.Call, obj: Optional[ast.AST], func_name: str) -> bool:
+        hit = self.model_of(obj)
+        if hit is None:
+            return False
+        library = hit.library
+        if library is None and func_name.startswith("torch."):
+            library = "torch"
+        if library is None:
+            library = self._imported_model_library()
+        fix = NATIVE_SAVE_FIX.get(library or "", GENERIC_FIX)
+        if hit.kind == "transformer" and library == "sklearn":
+            fix = "put it in a Pipeline with the model and " + fix
+        what = _KIND_WORDS.get(hit.kind, "model")
+        self.report(node, what=what, label=hit.label, func=func_name, fix=fix)
+        return True
+
+    def _imported_model_library(self) -> Optional[str]:
+        """The one model library the module imports (to tailor the advice), else None."""
+        found = set()
+        for value in self.ctx.resolver.module.bindings.values():
+            head = value.split(".", 1)[0]
+            lib = _LIBRARY_OF_IMPORT.get(head)
+            if lib is not None:
+                found.add(lib)
+        return found.pop() if len(found) == 1 else None
