@@ -1,1 +1,828 @@
-"""Placeholder: being written."""
+"""MLP001 hardcoded-credentials."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import sys
+from typing import List, Optional, Sequence, Set, Tuple
+
+from ...apis.secrets import (
+    CALL_ENV_HINTS,
+    CONNECTION_STRING_PASSWORD,
+    CREDENTIAL_CALL_ARGS,
+    CREDENTIAL_HEADS,
+    ENV_READERS,
+    HARMLESS_SUFFIXES,
+    KEY_QUALIFIERS,
+    KEY_SHAPES,
+    LABEL_WORDS,
+    NAME_VALUE_METHODS,
+    NON_CREDENTIAL_LEADS,
+    NON_CREDENTIAL_TOKEN_QUALIFIERS,
+    PASS_QUALIFIERS,
+    PLACEHOLDER_VALUES,
+    PROSE_WORDS,
+    SECRET_REFERENCE_PREFIXES,
+    SHAPE_HINTS,
+    URI_CREDENTIALS,
+    URI_PLACEHOLDER_PASSWORDS,
+    KeyShape,
+)
+from ...registry import Rule, register
+
+# ------------------------------------------------------------------ name analysis
+
+_CAMEL_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_CREDENTIAL_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "secret", "token", "key", "apikey"})
+_HASH_WORDS = frozenset({"hash", "hashed", "salt", "salted", "digest", "encrypted", "hint"})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pass"})
+#: heads whose values may contain spaces ("super secret key")
+_SPACED_HEADS = frozenset({"password", "passwd", "passphrase", "secret", "secretkey"})
+#: shortest value taken for a credential of each head word (real tokens are long)
+_MIN_LENGTH = {"token": 8, "key": 6, "apikey": 6, "accesskey": 6, "apitoken": 8, "authtoken": 8}
+
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def name_words(name: str) -> List[str]:
+    """``"AWS_SECRET_ACCESS_KEY"`` / ``"apiKey"`` / ``"hf-token"`` -> lower-case words."""
+    s = _CAMEL_ACRONYM.sub(r"\1_\2", name)
+    s = _CAMEL.sub(r"\1_\2", s)
+    return [w.lower() for w in _NON_ALNUM.split(s) if w]
+
+
+def _head_of(words: Sequence[str]) -> Optional[str]:
+    """The credential head word of a word list ending at its head, or None."""
+    words = list(words)
+    while len(words) > 1 and (words[-1] in HARMLESS_SUFFIXES or words[-1].isdigit()):
+        words.pop()
+    if not words:
+        return None
+    last = words[-1]
+    head = last.rstrip("0123456789") or last
+    prev = words[-2] if len(words) > 1 else ""
+    if head == "token":
+        return None if prev in NON_CREDENTIAL_TOKEN_QUALIFIERS else "token"
+    if head == "key":
+        return "key" if prev in KEY_QUALIFIERS else None
+    if head == "pass":
+        return "password" if prev in PASS_QUALIFIERS else None
+    if head == "pat":  # personal access token: GITHUB_PAT, not longopt_pat
+        return "token" if prev in ("github", "gh", "gitlab", "ado", "devops", "azure", "personal") else None
+    if head in CREDENTIAL_HEADS:
+        return head
+    return None
+
+
+_NAME_HINTS = ("pass", "pwd", "secret", "token", "key", "pat")
+
+
+def credential_head(name: Optional[str]) -> Optional[str]:
+    """The credential word a name ends with (``"token"``, ``"password"``, ``"key"``), if
+    the name is credential-named; None for ``pad_token``, ``token_uri``, ``secret_name``…"""
+    if not name:
+        return None
+    low = name.lower()
+    if not any(h in low for h in _NAME_HINTS):
+        return None
+    return _credential_head(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_head(name: str) -> Optional[str]:
+    if not name or len(name) > 120 or not _NAME_RE.match(name):
+        return None  # "AWS::IAM::AccessKey" (a type name), "API key" (a label)
+    words = name_words(name)
+    if not words:
+        return None
+    if words[0] in NON_CREDENTIAL_LEADS and len(words) > 1:
+        return None
+    if _HASH_WORDS.intersection(words):
+        return None  # hashed_password, password_salt: not the credential itself
+    head = _head_of(words)
+    if head is None and "." in name:
+        # dotted configuration keys whose credential part is followed by more components:
+        # "fs.azure.account.key.<account>.dfs.core.windows.net"
+        components = name.split(".")
+        for i in range(len(components) - 1, 0, -1):
+            prefix_words = name_words(".".join(components[:i]))
+            head = _head_of(prefix_words)
+            if head in ("key", "password", "secret"):
+                break
+            head = None
+    return head
+
+
+def env_name(name: str) -> str:
+    words = name_words(name)
+    return "_".join(w.upper() for w in words)[:40] or "SECRET"
+
+
+# ----------------------------------------------------------------- value analysis
+
+_PLACEHOLDER_RE = re.compile(
+    r"x{4,}|X{4,}|\*{3,}|\.\.\.|…|#{3,}|_{4,}|-{4,}|0{8,}|[<>]"
+    r"|^\[.*\]$|^\{.*\}$|^\(.*\)$"
+    r"|\$\{|\$\(|^\$[A-Za-z_]|%\(|%s|%d|\{\{|\{[A-Za-z_0-9.]*\}"
+    r"|(?i:(?<![a-z])your(?![a-z])|your[a-z]*(?:key|token|secret|password|pass|pwd)"
+    r"|[\s_\-]here$|^insert|^enter[\s_\-]|^replace|^paste|^put[\s_\-]|^add[\s_\-]your"
+    r"|change[\s_\-]?me|change[\s_\-]?this|redacted|placeholder|example|dummy|^fake"
+    r"|^mock|^test[\s_\-]?(?:key|token|secret|password)$|not[\s_\-]?a[\s_\-]?real"
+    r"|^none$|^null$)"
+)
+_SHAPE_PLACEHOLDER_RE = re.compile(
+    r"x{6,}|X{6,}|\*{3,}|\.\.\.|…|[<>{}]|EXAMPLE|(?i:your|example|dummy|placeholder|redacted)"
+)
+_FILE_EXT = re.compile(
+    r"\.(?:json|ya?ml|txt|pem|key|crt|cer|p12|pfx|env|ini|cfg|conf|toml|pkl|bin|gpg|asc|jks"
+    r"|keystore|db|sqlite|csv|pub|py|sh)$",
+    re.I,
+)
+_LOWER_PATH_SEGMENT = re.compile(r"[a-z0-9_.\-]+")
+_REGEX_RE = re.compile(r"\\[wdsWDSbB]|\(\?[:=!<P]|\[\^|\[[a-zA-Z0-9]-[a-zA-Z0-9]")
+_NAMESPACED = re.compile(r"[A-Za-z][A-Za-z_\-.:]*")
+#: values that are obviously made up: "test-secret-key", "FOOBARSECRET", "abc123"
+_FAKE_WORDS = frozenset(
+    {"test", "testing", "fake", "mock", "mocked", "dummy", "foo", "foobar", "asdf", "demo"}
+)
+_FAKE_SEQUENCE = re.compile(r"(?i)(?:abc|xyz|123|1234|12345|123456|0123456789|abcdef|abcd|qwerty|asdf)+")
+_UPPER_SNAKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_ALPHA_LABEL = re.compile(r"[A-Za-z][A-Za-z_\-. ]*")
+_AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|JWT|OAuth)\s+(\S+)$")
+_JWT_IO_EXAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+
+
+def is_placeholder(value: str) -> bool:
+    s = value.strip()
+    if len(s) < 4:
+        return True
+    low = s.lower()
+    if low in PLACEHOLDER_VALUES:
+        return True
+    if _PLACEHOLDER_RE.search(s) is not None or _FAKE_SEQUENCE.fullmatch(s):
+        return True
+    if "asdf" in low or "foobar" in low:
+        return True
+    return any(w in _FAKE_WORDS for w in name_words(s))
+
+
+def _looks_like_path(s: str) -> bool:
+    if s.startswith(("/", "./", "../", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", s):
+        return True
+    if _FILE_EXT.search(s):
+        return True
+    if "/" in s:
+        segs = [seg for seg in s.split("/") if seg]
+        if segs and all(_LOWER_PATH_SEGMENT.fullmatch(seg) for seg in segs):
+            return True  # "prod/db/password": a secret manager key name
+    return False
+
+
+def _is_prose(s: str) -> bool:
+    words = s.split()
+    if len(words) > 4:
+        return True
+    if s.rstrip()[-1:] in (".", ":", "?", "!", ","):
+        return True
+    return any(w.lower().strip(".,:;!?'\"()") in PROSE_WORDS for w in words)
+
+
+def could_be_secret(value: str, name: str, head: str) -> bool:
+    """False for placeholders, labels, references, paths, prose and URLs."""
+    s = value.strip()
+    if is_placeholder(s) or "\x00" in s:
+        return False
+    if len(s) < _MIN_LENGTH.get(head, 4):
+        return False  # "USER:" under user_token, "abc" under api_key
+    low = s.lower()
+    if "://" in s or low.startswith(SECRET_REFERENCE_PREFIXES):
+        return False
+    if _looks_like_path(s):
+        return False
+    if any(c.isspace() for c in s):
+        if head not in _SPACED_HEADS and not ("secret" in name_words(name)):
+            return False
+        if _is_prose(s):
+            return False
+    own = name_words(name)
+    norm = _NON_ALNUM.sub("", low)
+    if norm == "".join(own) or norm in own:
+        return False  # PASSWORD = "password", refresh_token = "refresh_token"
+    if _UPPER_SNAKE.fullmatch(s):
+        return False  # the *name* of an environment variable
+    if s.startswith(("$2a$", "$2b$", "$2y$", "$argon2", "pbkdf2_", "$pbkdf2", "$6$", "$5$", "scrypt:")):
+        return False  # a password hash, not a password
+    if _REGEX_RE.search(s):
+        return False  # a pattern: longopt_pat = r"[a-z][a-z0-9-]*"
+    if head not in _PASSWORD_WORDS and ":" in s and _NAMESPACED.fullmatch(s):
+        return False  # "serverlessrepo:applicationId", "AWS::IAM::AccessKey"
+    if _ALPHA_LABEL.fullmatch(s):
+        vwords = name_words(s)
+        if len(vwords) > 1 and all(w in LABEL_WORDS or w in own for w in vwords):
+            return False  # "x-api-key", "access_token", "NextToken": a field name
+        stem = own[:-1] if len(own) > 1 and own[-1] in ("key", "name", "id") else own
+        if len(vwords) > 1 and stem and vwords[-1] == stem[-1] and vwords[-1] in _CREDENTIAL_WORDS:
+            return False  # SP_CLIENT_SECRET_KEY = "databricks_client_secret": a key's name
+        if head == "token" and s.isalpha():
+            return False  # NLP vocabulary or a token *type* ("access", "hello")
+    return True
+
+
+def _shape_match(s: str) -> Optional[Tuple[KeyShape, "re.Match[str]"]]:
+    if len(s) < 20 or not any(h in s for h in SHAPE_HINTS):
+        return None
+    for shape in KEY_SHAPES:
+        m = shape.pattern.search(s)
+        if m is None:
+            continue
+        text = m.group(0)
+        if _SHAPE_PLACEHOLDER_RE.search(text) or _JWT_IO_EXAMPLE in text:
+            continue
+        return shape, m
+    return None
+
+
+def redact(value: str, prefix: str = "") -> str:
+    return f"('{prefix[:4]}…', {len(value)} chars)"
+
+
+# ------------------------------------------------------------------ AST helpers
+
+
+def _dotted(expr: ast.AST) -> Optional[str]:
+    parts: List[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        parts.append(expr.id)
+    elif isinstance(expr, ast.Call):
+        parts.append("…()")
+    elif parts:
+        parts.append("…")
+    else:
+        return None
+    return ".".join(reversed(parts))
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _concat_leaves(expr: ast.AST, out: List[ast.Constant]) -> bool:
+    """Collect the str constants of a ``"a" + "b" + "c"`` chain; False if anything else."""
+    # iterative (a generated ``"a" + "b" + ...`` chain can be thousands deep)
+    stack: List[ast.AST] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            stack.append(node.right)
+            stack.append(node.left)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            out.append(node)
+        else:
+            return False
+    return True
+
+
+_CLI_OPTION_METHODS = frozenset({"add_argument", "option", "add_option"})
+_SETTER_RE = re.compile(r"^(?:set|save|add|store|use|update)_(\w+)$")
+_URI_DOC_WORDS = re.compile(r"(?i)\be\.?g\.|\bexample\b|\bsuch as\b|\bformat\b|\busage\b")
+_DEFAULT_CARRIERS = frozenset({"Field", "field", "SecretStr", "Option", "PrivateAttr"})
+
+
+def literal_values(expr: Optional[ast.AST]) -> List[Tuple[str, ast.AST, List[int]]]:
+    """String literals an expression evaluates to: ``(text, node to report, ids)``.
+
+    Follows ``"a" + "b"``, f-strings without interpolation, ``x or "fallback"``,
+    ``a if c else "b"``, and ``Field(default=...)``/``SecretStr("...")`` wrappers.
+    """
+    if expr is None:
+        return []
+    if isinstance(expr, ast.Constant):
+        if isinstance(expr.value, str):
+            return [(expr.value, expr, [id(expr)])]
+        return []
+    if isinstance(expr, ast.JoinedStr):
+        parts = []
+        for v in expr.values:
+            if not (isinstance(v, ast.Constant) and isinstance(v.value, str)):
+                return []  # interpolated: not a literal
+            parts.append(v)
+        return [("".join(p.value for p in parts), expr, [id(expr)] + [id(p) for p in parts])]
+    if isinstance(expr, ast.BinOp):
+        leaves: List[ast.Constant] = []
+        if _concat_leaves(expr, leaves):
+            return [("".join(c.value for c in leaves), expr, [id(expr)] + [id(c) for c in leaves])]
+        return []
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+        out: List[Tuple[str, ast.AST, List[int]]] = []
+        for v in expr.values:
+            out.extend(literal_values(v))
+        return out
+    if isinstance(expr, ast.IfExp):
+        return literal_values(expr.body) + literal_values(expr.orelse)
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if fname in _DEFAULT_CARRIERS:
+            for kw in expr.keywords:
+                if kw.arg == "default":
+                    return literal_values(kw.value)
+            if fname != "field" and expr.args and not isinstance(expr.args[0], ast.Starred):
+                return literal_values(expr.args[0])
+    return []
+
+
+# --------------------------------------------------------------------- the rule
+
+
+@register
+class HardcodedCredentials(Rule):
+    """## What it does
+    Flags secrets written into the source: a string literal assigned to, passed as, or
+    stored under a credential-named target (`password`, `passwd`, `pwd`, `secret`,
+    `token`, `api_key`, `access_key`, `secret_key`, `client_secret`, `private_key`,
+    `auth_token`, `hf_token`, `AWS_SECRET_ACCESS_KEY`, …) — in assignments, class
+    attributes, keyword arguments, dict literals, `d["password"] = ...`,
+    `os.environ["HF_TOKEN"] = ...`, `os.environ.setdefault`/`os.putenv`, function
+    parameter defaults, argparse/click defaults, and non-empty fallbacks of
+    `os.getenv("API_KEY", "...")`/`os.environ.get(...)`/`cfg.get("password", "...")`.
+    It also flags credentials inside a URI (`postgresql://user:pass@host`,
+    `redis://:pass@host`, also in the literal part of an f-string), `password=` in
+    connection strings, well-known key formats anywhere in a string (AWS `AKIA…`,
+    Hugging Face `hf_…`, OpenAI/Anthropic `sk-…`, GitHub `ghp_…`/`github_pat_…`, GitLab,
+    Slack `xox…` tokens and webhooks, PEM private keys, Google `AIza…`, Stripe, Groq,
+    Replicate, Databricks, JWTs, Azure storage keys), the literal given to
+    `wandb.login(key=...)`, `huggingface_hub.login(...)`, `HTTPBasicAuth(user, "...")`,
+    `auth=("user", "...")`, and an `Authorization: Bearer …` header.
+
+    A name is credential-named when its last word is a credential word, so `token_uri`,
+    `password_field`, `secret_name`, `api_key_header`, `max_tokens` and the tokenizer
+    vocabulary (`pad_token`, `eos_token`, `mask_token`, …) are not.
+
+    ## Why is this bad?
+    A credential in code is copied to every clone, fork, notebook export, container
+    image and CI log, and stays in the git history after it is removed. Virmani & Kuppam
+    show exactly this (`Client("my_username", "my_password")`) as the bad practice of
+    the security-and-governance antipattern, and recommend environment variables and a
+    secret manager instead. ML code is especially exposed: notebooks are shared as files,
+    and tracker, hub and cloud keys grant write access to models and data.
+
+    ## Example
+    ```python
+    import wandb
+    from huggingface_hub import login
+
+    WANDB_API_KEY = "3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39"
+    wandb.login(key=WANDB_API_KEY)
+    login(token="hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789")
+    DB_URL = "postgresql://mlflow:Tr4ining!@db.internal:5432/mlflow"
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    import wandb
+    from huggingface_hub import login
+
+    wandb.login(key=os.environ["WANDB_API_KEY"])
+    login(token=os.getenv("HF_TOKEN", ""))
+    DB_URL = f"postgresql://mlflow:{os.environ['DB_PASSWORD']}@db.internal:5432/mlflow"
+    tokenizer_kwargs = {"pad_token": "[PAD]", "eos_token": "</s>"}
+    ```
+
+    ## Options
+    None.
+
+    ## Known limitations
+    - Placeholders are not reported: `""`, values under 4 characters (8 for `token`
+      names, 6 for `key` names), `<your-key>`, `xxxx…`, `***`, `...`, `${VAR}`, `$VAR`,
+      `{token}`/`%s` templates, `your_api_key_here`, `changeme`, `TODO`, values made of
+      `test`/`fake`/`mock`/`dummy`/`example` words, `abc123`-style sequences, and AWS's
+      documented `…EXAMPLE` keys.
+    - Labels are not reported: a value equal to its own name (`PASSWORD = "password"`,
+      enum members such as `refresh_token = "refresh_token"`), field, header and
+      secret-store key names (`"x-api-key"`, `"access_token"`, `"NextToken"`,
+      `SP_CLIENT_SECRET_KEY = "databricks_client_secret"`, and likewise
+      `password = "my_password"`), environment-variable names (`"OPENAI_API_KEY"`),
+      paths and secret-manager references (`"prod/db"`, `"token.json"`, `"arn:…"`,
+      `"projects/…/secrets/…"`), password hashes (`"$2b$…"`), regular expressions, prose,
+      and purely alphabetic values under a `token` name (NLP vocabulary, token types).
+      A weak real password that looks like one of these is missed.
+    - Names are judged by their last word: `hashed_password`, `password_salt`,
+      `INVALID_PASSWORD` (a message), `use_token` (a flag), `page_token`/`next_token`
+      (pagination), `csrf_token` and tokenizer vocabulary are not credentials.
+    - Comparisons (`if password == "..."`) are not reported: the literal is checked
+      against, not handed to a system, and in practice it is a test expectation or a
+      sentinel. Key shapes are still found there.
+    - Positional arguments of unknown callees (`Client("user", "pass")`) are not
+      reported — the parameter's name is unknown. A table covers common APIs
+      (`HTTPBasicAuth`, `cohere.Client`, `huggingface_hub.login`, `jwt.encode`,
+      `boto3.Session`, `keyring.set_password`, …), plus `obj.login(user, "...")` on
+      unresolved receivers (smtplib, ftplib, imaplib) and `set_<credential>("...")`.
+    - A value built at run time (`"sk-" + suffix`, `f"{prefix}{key}"`) is not a literal.
+    - URIs in docstrings and in strings that read as documentation (`e.g.`, `example`,
+      `format`, `usage`) are skipped; `amqp://guest:guest@…` (RabbitMQ's public default)
+      and `user:password@` are placeholders. Other defaults such as
+      `postgres:postgres` are reported.
+    - Bytes literals are ignored. Test files are judged like any other file; use
+      `per-file-ignores = tests/*:MLP001` if your tests hold realistic fake credentials.
+    - The message never shows the secret: at most a 3–4 character type prefix of a
+      well-known key shape (`'hf_…'`), the length, and for URIs the scheme, user and host.
+
+    ## References
+    - Virmani & Kuppam, "MLOps Antipatterns and Mitigation Approaches", IJCTT 72(2), 2024
+      (seed 000), §4 Lack of Security and Governance (§4.2 bad practice, §4.3 solution).
+    - [CWE-798: Use of Hard-coded Credentials](https://cwe.mitre.org/data/definitions/798.html).
+    - Bandit B105/B106/B107 (hardcoded password string/funcarg/default); Ruff S105–S107;
+      GitHub secret scanning patterns; Hugging Face docs,
+      [User access tokens](https://huggingface.co/docs/hub/security-tokens).
+    """
+
+    code = "MLP001"
+    name = "hardcoded-credentials"
+    message = (
+        "hardcoded credential in {target} {redacted}; read it from the environment or a "
+        "secret manager ({hint})"
+    )
+    confidence = "high"
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        #: ids of literal nodes already judged (one finding per literal)
+        self._done: Set[int] = set()
+
+    # ---------------------------------------------------------------- reporting
+    def _emit(self, node: ast.AST, text: str) -> None:
+        self.report(node, message="{text}", text=text)
+
+    def _check_named(
+        self,
+        name: Optional[str],
+        value: Optional[ast.AST],
+        target: str,
+        hint: Optional[str] = None,
+        head: Optional[str] = None,
+    ) -> None:
+        """Judge the literal(s) of ``value`` stored under a credential-named ``name``."""
+        if value is None or name is None:
+            return
+        if head is None:
+            head = credential_head(name)
+            if head is None:
+                return
+        for text, node, ids in literal_values(value):
+            if id(node) in self._done:
+                continue
+            shaped = _shape_match(text)
+            if shaped is None and not could_be_secret(text, name, head):
+                continue
+            self._done.update(ids)
+            prefix = ""
+            if shaped is not None:
+                shape, m = shaped
+                prefix = m.group(0)[: len(shape.prefix)] if text.startswith(m.group(0)) else ""
+            env = hint or env_name(name)
+            self._emit(
+                node,
+                f"hardcoded credential in {_short(target)} {redact(text, prefix)}; read it "
+                f"from the environment or a secret manager ({_env_text(env)})",
+            )
+
+    # ------------------------------------------------------------- assignments
+    def _target_info(self, target: ast.AST) -> Optional[Tuple[str, str, Optional[str]]]:
+        """(name judged, text shown, env hint) for an assignment target."""
+        if isinstance(target, ast.Name):
+            return target.id, target.id, None
+        if isinstance(target, ast.Attribute):
+            shown = _dotted(target) or target.attr
+            return target.attr, shown, _call_env_hint(self.ctx.qualname(target)) or None
+        if isinstance(target, ast.Subscript):
+            key = target.slice
+            if sys.version_info < (3, 9) and isinstance(key, ast.Index):  # pragma: no cover
+                key = key.value  # type: ignore[attr-defined]
+            key_text = self.ctx.literal_str(key)
+            if key_text is None:
+                return None
+            owner = self.ctx.qualname(target.value)
+            if owner == "os.environ":
+                return key_text, f'os.environ["{key_text}"]', key_text
+            base = _dotted(target.value) or "…"
+            return key_text, f'{base}["{key_text}"]', None
+        return None
+
+    def _check_assign(self, target: ast.AST, value: Optional[ast.AST]) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for t, v in zip(target.elts, value.elts):
+                    self._check_assign(t, v)
+            return
+        info = self._target_info(target)
+        if info is None:
+            return
+        name, shown, env = info
+        if isinstance(value, (ast.Tuple, ast.List)) and name_words(name)[-1:] == ["auth"]:
+            self._check_auth_tuple(value, shown)  # BASIC_AUTH = ("admin", "s3cret")
+            return
+        self._check_named(name, value, shown, env)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._check_assign(target, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._check_assign(node.target, node.value)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._check_assign(node.target, node.value)
+
+    # ---------------------------------------------------------------- defaults
+    def _check_arguments(self, args: ast.arguments) -> None:
+        positional = [*getattr(args, "posonlyargs", ()), *args.args]
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            self._check_named(arg.arg, default, f"parameter {arg.arg}")
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                self._check_named(arg.arg, default, f"parameter {arg.arg}")
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._check_arguments(node.args)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._check_arguments(node.args)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._check_arguments(node.args)
+
+    # -------------------------------------------------------------------- dicts
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                continue
+            key_text = self.ctx.literal_str(key)
+            if key_text is None:
+                continue
+            if _NON_ALNUM.sub("", key_text.lower()) in ("authorization", "proxyauthorization"):
+                self._check_auth_header(value, key_text)
+                continue
+            self._check_named(key_text, value, f'dict key "{key_text}"')
+
+    def _check_auth_header(self, value: ast.AST, header: str) -> None:
+        for text, node, ids in literal_values(value):
+            if id(node) in self._done:
+                continue
+            m = _AUTH_SCHEME.match(text.strip())
+            if m is None:
+                continue
+            cred = m.group(1)
+            shaped = _shape_match(cred)
+            if shaped is None and not could_be_secret(cred, "token", "token"):
+                continue
+            self._done.update(ids)
+            prefix = ""
+            if shaped is not None and cred.startswith(shaped[1].group(0)):
+                prefix = shaped[1].group(0)[: len(shaped[0].prefix)]
+            self._emit(
+                node,
+                f'hardcoded credential in "{_short(header, 24)}" header {redact(cred, prefix)}; '
+                "read it from the environment or a secret manager (os.environ[\"API_TOKEN\"])",
+            )
+
+    # -------------------------------------------------------------------- calls
+    def visit_Call(self, node: ast.Call) -> None:
+        ctx = self.ctx
+        func = ctx.call_name(node)
+        shown = _short(func or _dotted(node.func) or "call", 40)
+
+        # callee-specific credential arguments (wandb.login(key=...), HTTPBasicAuth(u, p))
+        for spec in CREDENTIAL_CALL_ARGS.get(func or "", ()):
+            if spec.position >= 0:
+                arg = ctx.arg(node, spec.position, spec.keyword)
+            else:
+                arg = ctx.kwarg(node, spec.keyword)
+            if arg is not None:
+                self._check_named(
+                    spec.keyword, arg, f"{shown}({spec.keyword}=)", spec.env,
+                    head=credential_head(spec.keyword) or "token",
+                )
+
+        # settings read or written by name: os.getenv("API_KEY", "..."), cfg.get("password", "...")
+        if node.args:
+            self._check_name_value_call(node, func, shown)
+
+        # smtp/ftp/imap client.login("user", "password"); ngrok.set_auth_token("...")
+        if isinstance(node.func, ast.Attribute) and node.args:
+            self._check_setter_call(node, func, shown)
+
+        # argparse / click: add_argument("--api-key", default="...")
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _CLI_OPTION_METHODS:
+            self._check_cli_option(node)
+
+        for kw in node.keywords:
+            arg = kw.arg
+            if arg is None:
+                continue
+            if arg.endswith(("auth", "Auth")) and name_words(arg)[-1:] == ["auth"]:
+                # auth=("user", "password"), basic_auth=..., http_auth=...
+                self._check_auth_tuple(kw.value, f"{shown}({arg}=)")
+                continue
+            if credential_head(arg) is None:
+                continue
+            vendor = _call_env_hint(func) if arg in ("api_key", "api_token", "token", "key") else ""
+            self._check_named(arg, kw.value, f"{shown}({arg}=)", vendor or None)
+
+    def _check_name_value_call(self, node: ast.Call, func: Optional[str], shown: str) -> None:
+        ctx = self.ctx
+        args = node.args
+        if any(isinstance(a, ast.Starred) for a in args):
+            return
+        if func in ENV_READERS:
+            name_node = ctx.arg(node, 0, "key")
+            value = ctx.arg(node, 1, "default") or ctx.arg(node, 1, "value")
+            name = ctx.literal_str(name_node)
+            if name and value is not None:
+                verb = "default" if func in ("os.getenv", "os.environ.get", "os.environ.pop") else "value"
+                self._check_named(name, value, f'{func}("{name}") {verb}', name)
+            return
+        if not isinstance(node.func, ast.Attribute) or node.keywords:
+            return
+        method = node.func.attr
+        if method not in NAME_VALUE_METHODS:
+            return
+        if method in ("get", "pop", "setdefault", "putenv", "setenv"):
+            if len(args) != 2:
+                return
+            name_node, value = args
+        else:
+            if len(args) not in (2, 3):
+                return
+            name_node, value = args[-2], args[-1]
+        name = ctx.literal_str(name_node)
+        if name:
+            self._check_named(name, value, f'{_short(shown, 32)}("{name}", …)')
+
+    def _check_setter_call(self, node: ast.Call, func: Optional[str], shown: str) -> None:
+        method = node.func.attr  # type: ignore[attr-defined]
+        args = node.args
+        if isinstance(args[-1], ast.Starred):
+            return
+        if method == "login":
+            if func is None and len(args) == 2:
+                self._check_named(
+                    "password", args[1], f"{shown}(…, password)", "LOGIN_PASSWORD", head="password"
+                )
+            return
+        m = _SETTER_RE.match(method)
+        if m is None:
+            return
+        what = m.group(1)
+        if credential_head(what) is not None:
+            self._check_named(what, args[-1], f"{shown}()")
+
+    def _check_cli_option(self, node: ast.Call) -> None:
+        ctx = self.ctx
+        default = ctx.kwarg(node, "default")
+        if default is None:
+            return
+        names = [ctx.literal_str(a) for a in node.args if not isinstance(a, ast.Starred)]
+        dest = ctx.literal_str(ctx.kwarg(node, "dest"))
+        options = [n for n in names if n]
+        if dest:
+            options.insert(0, dest)
+        if not options:
+            return
+        best = max(options, key=lambda n: (n.startswith("--") or n == dest, len(n)))
+        self._check_named(best.lstrip("-"), default, f"option {best} default")
+
+    def _check_auth_tuple(self, value: ast.AST, shown: str) -> None:
+        pairs: List[ast.AST] = []
+        if isinstance(value, (ast.Tuple, ast.List)):
+            if len(value.elts) == 2 and not isinstance(value.elts[0], (ast.Tuple, ast.List)):
+                pairs.append(value)
+            else:
+                pairs.extend(
+                    e for e in value.elts if isinstance(e, (ast.Tuple, ast.List)) and len(e.elts) == 2
+                )
+        for pair in pairs:
+            secret = pair.elts[1]  # type: ignore[attr-defined]
+            self._check_named("password", secret, f"{shown} password", "API_PASSWORD", head="password")
+
+    # ------------------------------------------------------- strings anywhere
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if id(node) in self._done or not isinstance(node.op, ast.Add):
+            return
+        if isinstance(self.ctx.parent, ast.BinOp) and isinstance(self.ctx.parent.op, ast.Add):
+            return  # judged as part of the enclosing chain
+        leaves: List[ast.Constant] = []
+        if not _concat_leaves(node, leaves) or len(leaves) < 2:
+            return
+        self._done.update(id(c) for c in leaves)
+        self._check_string("".join(c.value for c in leaves), node, docstring=False)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        parts = node.values
+        for v in parts:
+            if isinstance(v, ast.Constant):
+                self._done.add(id(v))
+        if id(node) in self._done:
+            return
+        text = "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
+            for v in parts
+        )
+        self._check_string(text, node, docstring=False)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if type(value) is not str or id(node) in self._done or len(value) < 8:
+            return
+        docstring = isinstance(self.ctx.parent, ast.Expr)
+        self._check_string(value, node, docstring)
+
+    def _check_string(self, s: str, node: ast.AST, docstring: bool) -> None:
+        if docstring:
+            return  # documentation, or code commented out as a bare string
+        shaped = _shape_match(s)
+        if shaped is not None:
+            shape, m = shaped
+            key = m.group(0)
+            prefix = key[: len(shape.prefix)]
+            env = shape.env
+            self._emit(
+                node,
+                f"hardcoded {shape.kind} in a string literal {redact(key, prefix)}; read it "
+                f"from the environment or a secret manager ({_env_text(env)})",
+            )
+            return
+        if "://" in s and "@" in s and not _URI_DOC_WORDS.search(s):
+            for m in URI_CREDENTIALS.finditer(s):
+                if self._uri_password_is_real(m):
+                    user = m.group("user")
+                    shown_user = "…" if user else ""
+                    if user and len(user) <= 32 and _shape_match(user) is None:
+                        shown_user = user.replace("\x00", "{…}")
+                    host = _short(m.group("host").replace("\x00", "{…}"), 40) or "host"
+                    self._emit(
+                        node,
+                        f"credentials in URI ({m.group('scheme')}://{shown_user}:…@{host}); read "
+                        "the password from the environment or a secret manager",
+                    )
+                    return
+        if "=" in s:
+            self._check_connection_string(s, node)
+
+    @staticmethod
+    def _uri_password_is_real(m: "re.Match[str]") -> bool:
+        password = m.group("password")
+        user = m.group("user")
+        low = password.lower()
+        if low in URI_PLACEHOLDER_PASSWORDS or _PLACEHOLDER_RE.search(password):
+            return False
+        if password[0] in "$%{<[":
+            return False
+        if password.isdigit() and ("." in user or user.lower() == "localhost" or not user):
+            return False  # host:port, not user:password
+        if len(password) < 3:
+            return False
+        return True
+
+    def _check_connection_string(self, s: str, node: ast.AST) -> None:
+        for m in CONNECTION_STRING_PASSWORD.finditer(s):
+            value = m.group("value")
+            start = m.start()
+            in_query = start < len(s) and s[start] in "?&"
+            if not in_query and len(re.findall(r"[A-Za-z_]\w*\s*=", s)) < 2:
+                continue
+            if is_placeholder(value) or value[0] in "$%{<[" or value.lower() in URI_PLACEHOLDER_PASSWORDS:
+                continue
+            self._emit(
+                node,
+                f"hardcoded credential in connection string ({m.group('name')}=…, "
+                f"{len(value)} chars); read it from the environment or a secret manager",
+            )
+            return
+
+
+def _env_text(env: str) -> str:
+    if re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
+        return f'os.environ["{env}"]'
+    return env
+
+
+def _call_env_hint(func: Optional[str]) -> str:
+    if not func:
+        return ""
+    parts = func.split(".")
+    for n in (2, 1):
+        hint = CALL_ENV_HINTS.get(".".join(parts[:n]))
+        if hint:
+            return hint
+    return ""
