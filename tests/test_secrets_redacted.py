@@ -51,7 +51,7 @@ def test_messages_never_echo_the_literal(path):
         for value in _strings_on_line(tree, line):
             uri = URI_PASSWORD.search(value)
             if uri:
-                assert uri.group(1) not in text, f"{path.name}:{line} shows a URI password: {text}"
+                assert f":{uri.group(1)}@" not in text, f"{path.name}:{line} shows a URI password: {text}"
                 continue
             if f'"{value}"' in text or f"'{value}'" in text or f" {value} " in text:
                 continue  # a name or dict key the message quotes, not the secret

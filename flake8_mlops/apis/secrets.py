@@ -140,7 +140,7 @@ PLACEHOLDER_VALUES: FrozenSet[str] = frozenset(
 #: passwords inside a URI that are documentation placeholders (``user:password@host``)
 URI_PLACEHOLDER_PASSWORDS: FrozenSet[str] = frozenset(
     {
-        "password", "pass", "passwd", "pwd", "pw", "secret", "p", "x", "guest", "anonymous",
+        "password", "pass", "passwd", "pwd", "pw", "secret", "p", "x",
         "changeme", "yourpassword", "your_password", "your-password",
     }
 )

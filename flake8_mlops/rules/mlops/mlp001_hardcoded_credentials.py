@@ -63,6 +63,8 @@ def _head_of(words: Sequence[str]) -> Optional[str]:
         words.pop()
     if not words:
         return None
+    if len(words) > 2 and words[-1] == "id" and words[-2] == "key" and words[-3] == "access":
+        return "key"  # AWS_ACCESS_KEY_ID: the catalogue's access_key, as whole words
     last = words[-1]
     head = last.rstrip("0123456789") or last
     prev = words[-2] if len(words) > 1 else ""
@@ -150,6 +152,11 @@ _NAMESPACED = re.compile(r"[A-Za-z][A-Za-z_\-.:]*")
 _FAKE_WORDS = frozenset(
     {"test", "testing", "fake", "mock", "mocked", "dummy", "foo", "foobar", "asdf", "demo"}
 )
+#: words that may stand beside a fake word in a made-up value ("my-test-api-key")
+_FAKE_FILLER = frozenset(
+    {"my", "your", "secret", "key", "token", "password", "pass", "pwd", "api", "value",
+     "user", "access", "auth", "client", "private", "string", "str", "dev", "local"}
+)
 _FAKE_SEQUENCE = re.compile(r"(?i)(?:abc|xyz|123|1234|12345|123456|0123456789|abcdef|abcd|qwerty|asdf)+")
 _UPPER_SNAKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _ALPHA_LABEL = re.compile(r"[A-Za-z][A-Za-z_\-. ]*")
@@ -168,7 +175,13 @@ def is_placeholder(value: str) -> bool:
         return True
     if "asdf" in low or "foobar" in low:
         return True
-    return any(w in _FAKE_WORDS for w in name_words(s))
+    words = [w for w in name_words(s) if not w.isdigit()]
+    fake = sum(1 for w in words if w in _FAKE_WORDS)
+    if not fake:
+        return False
+    # "test-secret-key", "fake_token": made up; "hunter2-Unit-Test": a real value
+    filler = sum(1 for w in words if w in _FAKE_WORDS or w in _FAKE_FILLER)
+    return filler * 2 >= len(words)
 
 
 def _looks_like_path(s: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ...apis.models import (
     CONFIG_ROOTS,
@@ -95,6 +95,9 @@ def _short(expr: ast.AST, limit: int = 40) -> str:
         return "object"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_HISTORY_NAME = re.compile(r"(?i)^h$|hist|log|result|score|metric|loss")
 
 
 @register
@@ -215,6 +218,9 @@ class PickleModelHandoff(Rule):
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
+        #: (helper name, its finding) for calls of names not bound yet; dropped in
+        #: finish() when the module defines that name itself (its dumps are judged there)
+        self._deferred: List[Tuple[str, Tuple[int, int, str]]] = []
         #: id(def node) -> facts from parameter annotations
         self._param_facts: Dict[int, Dict[str, Fact]] = {}
 
@@ -483,7 +489,15 @@ class PickleModelHandoff(Rule):
                 # unknown library only a model-like target name is trusted
                 hit = self.model_of(value.func.value)
                 if hit is None or hit.library is None:
-                    if is_model_name(target.id):
+                    # ``m = make_model(cfg).fit(X, y)``: an estimator built and fitted
+                    # inline is the sklearn idiom, unless the module is Keras code
+                    inline = (
+                        isinstance(value.func.value, ast.Call)
+                        and value.args
+                        and not _HISTORY_NAME.search(target.id)
+                        and not self._imports_keras()
+                    )
+                    if inline or is_model_name(target.id):
                         self._set(target, Fact(_MODEL, None, "estimator"))
                     else:
                         self._set(target, _UNKNOWN_FACT)
@@ -713,8 +727,18 @@ class PickleModelHandoff(Rule):
                 obj = ctx.arg(node, position if position is not None else -1, keyword)
                 self._judge(node, obj, f"{func.id}() via {dump_name}")
                 return
-            if self._lookup(func.id) is not None and ctx.resolver.binding(func.id) == LOCAL:
-                return  # a function of this module that we saw: it is not a pickler
+            binding = ctx.resolver.binding(func.id)
+            if binding == LOCAL:
+                return  # a function of this module that is no pickling helper we saw
+            if binding is None:
+                # not bound yet: maybe a function defined further down this module,
+                # whose own dump calls are judged there; decide in finish()
+                if _PICKLE_HELPER_NAME.search(func.id) and not _NOT_PICKLE_HELPER.search(func.id):
+                    for arg in (*node.args, *(kw.value for kw in node.keywords)):
+                        if self._judge(node, arg, func.id):
+                            self._deferred.append((func.id, ctx.findings[-1]))
+                            return
+                return
             name = func.id
         elif isinstance(func, ast.Attribute):
             qualname = ctx.call_name(node)
@@ -761,6 +785,12 @@ class PickleModelHandoff(Rule):
         self.report(node, what=what, label=hit.label, func=func_name, fix=fix)
         return True
 
+    def _imports_keras(self) -> bool:
+        return any(
+            v.split(".", 1)[0] in ("keras", "tensorflow")
+            for v in self.ctx.resolver.module.bindings.values()
+        )
+
     def _imported_model_library(self) -> Optional[str]:
         """The one model library the module imports (to tailor the advice), else None."""
         found = set()
@@ -770,3 +800,11 @@ class PickleModelHandoff(Rule):
             if lib is not None:
                 found.add(lib)
         return found.pop() if len(found) == 1 else None
+
+    def finish(self) -> None:
+        if not self._deferred:
+            return
+        module = self.ctx.resolver.module.bindings
+        for name, finding in self._deferred:
+            if module.get(name) == LOCAL and finding in self.ctx.findings:
+                self.ctx.findings.remove(finding)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import os
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -55,6 +56,10 @@ def _norm(path: str) -> str:
     while path.startswith("./"):
         path = path[2:]
     return path.rstrip("/")
+
+
+#: a timm architecture name, optionally with a pretrained tag or a timm/ owner
+_TIMM_NAME = re.compile(r"(?:timm/)?[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)?")
 
 
 @register
@@ -143,9 +148,11 @@ class UnpinnedHubArtifact(Rule):
       reads your own files and is not reported.
     - `local_files_only=True` fetches nothing and is not reported: pin where the cache
       is filled.
-    - `timm.create_model` is reported only for `hf-hub:`/`hf_hub:` ids with
-      `pretrained=True`; plain timm names (`resnet50`) resolve through timm's own
-      pretrained configs and are not reported. `open_clip`, `evaluate.load`,
+    - `timm.create_model` is reported only with a literal `pretrained=True`: for an
+      `hf-hub:` id without `@<commit sha>`, and for a plain architecture name
+      (`"resnet50"`, `"vit_base_patch16_224.augreg_in21k"`), whose weights timm fetches
+      from the Hub's `timm/` repos unpinned; `pretrained_cfg_overlay=` (your own weights
+      file) is not reported. `open_clip`, `evaluate.load`,
       `spacy.load`, `tensorflow_hub` and `torch.hub.load_state_dict_from_url` are not
       covered.
     - `from_pretrained` on a user subclass or on a class held in a variable
@@ -315,6 +322,15 @@ class UnpinnedHubArtifact(Rule):
                 return
             prefix = value[:7].lower()
             if prefix not in ("hf-hub:", "hf_hub:"):
+                # a timm architecture name: its pretrained weights come from the Hub's
+                # timm/<name> repos at whatever revision is current
+                if not _TIMM_NAME.fullmatch(value):
+                    return
+                fields.update(
+                    how="with pretrained=True (weights fetched from the Hub, unpinned)",
+                    fix="create it from an 'hf-hub:timm/<repo>@<commit sha>' id",
+                )
+                self._pending.append((node, value, fields))
                 return
             repo, _, rev = value[7:].partition("@")
             if not self._is_hub_id(repo, entry.bare):
