@@ -13,6 +13,7 @@ import ast
 import os
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
+from .facts import ModuleFacts
 from .names import Resolver, Scope
 from .options import Config
 
@@ -57,6 +58,9 @@ class Context:
         self.parent: Optional[ast.AST] = None
         self.stmt: Optional[ast.stmt] = None
         self._display_stmts: Optional[Set[int]] = None
+        #: module facts (trains / tracks / registry / fairness), filled during the walk
+        #: when a selected rule sets ``uses_facts``; complete only in ``finish()``
+        self.facts = ModuleFacts(self)
         self._last_call: Optional[ast.Call] = None
         self._last_call_name: Optional[str] = None
 

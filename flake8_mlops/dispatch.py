@@ -136,6 +136,9 @@ def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[in
 
     visits = bind(visit_names)
     leaves = bind(leave_names)
+    if any(cls.uses_facts for cls in rule_classes):
+        # module facts are collected before any rule sees the call
+        visits[ast.Call] = [("facts", ctx.facts.see_call), *visits.get(ast.Call, [])]
     res = ctx.resolver
 
     def fail(code: str, node: object, exc: BaseException) -> None:

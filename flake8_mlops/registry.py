@@ -51,6 +51,9 @@ class Rule:
     confidence: ClassVar[str] = "high"
     #: plugin options this rule reads (documented on its page)
     options: ClassVar[Sequence["Option"]] = ()
+    #: True when the rule reads ``self.ctx.facts`` (module facts: trains, tracks, …);
+    #: the dispatcher then collects them during the walk
+    uses_facts: ClassVar[bool] = False
 
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
