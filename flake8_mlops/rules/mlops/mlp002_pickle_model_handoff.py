@@ -88,12 +88,40 @@ _LIBRARY_HEADS = frozenset(
 _KIND_WORDS = {"transformer": "fitted transformer", "trainer": "trainer", "pipeline": "pipeline"}
 
 
+def _dotted(expr: ast.AST) -> Optional[str]:
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))
+
+
 def _short(expr: ast.AST, limit: int = 40) -> str:
+    """A short source-like label for messages (cheap for the common shapes)."""
+    if isinstance(expr, ast.Call):
+        head = _dotted(expr.func)
+        if head is not None:
+            return _clip(head + "(...)", limit)
+    elif isinstance(expr, ast.Subscript):
+        head = _dotted(expr.value)
+        key = expr.slice
+        if head is not None and isinstance(key, ast.Constant):
+            return _clip(f"{head}[{key.value!r}]", limit)
+    else:
+        head = _dotted(expr)
+        if head is not None:
+            return _clip(head, limit)
     try:
         text = ast.unparse(expr)
     except Exception:  # pragma: no cover - unparse handles every parsed node
         return "object"
-    text = " ".join(text.split())
+    return _clip(" ".join(text.split()), limit)
+
+
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
