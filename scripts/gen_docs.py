@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flake8_mlops.docs import render_page, render_table, replace_table  # noqa: E402
+from flake8_mlops.docs import render_options_table, render_page, render_table, replace_table  # noqa: E402
 from flake8_mlops.registry import all_rules  # noqa: E402
 
 
@@ -22,7 +22,9 @@ def expected_files() -> dict:
     rules = all_rules()
     files = {ROOT / "docs" / "rules" / f"{r.code}.md": render_page(r) for r in rules}
     readme = ROOT / "README.md"
-    files[readme] = replace_table(readme.read_text(encoding="utf-8"), render_table(rules))
+    files[readme] = replace_table(
+        readme.read_text(encoding="utf-8"), render_table(rules), render_options_table(rules)
+    )
     return files
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from flake8_mlops.docs import REQUIRED_SECTIONS, code_blocks, render_page, render_table, sections
+from flake8_mlops.docs import (
+    REQUIRED_SECTIONS,
+    code_blocks,
+    render_options_table,
+    render_page,
+    render_table,
+    sections,
+)
 from flake8_mlops.registry import CODE_RE, all_rules
 
 from .harness import ROOT, lint
@@ -37,6 +44,7 @@ def test_page_is_current(rule):
 def test_readme_table_is_current():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert render_table(RULES) in readme, "README rule table is stale; run python scripts/gen_docs.py"
+    assert render_options_table(RULES) in readme, "README options table is stale; run python scripts/gen_docs.py"
 
 
 def test_no_orphan_pages():
