@@ -53,9 +53,6 @@ DEFAULT_TRACKERS = (
     "sagemaker.experiments",
     "vertexai.init",
     "google.cloud.aiplatform",
-    "optuna",
-    "ray.tune",
-    "ray.train",
 )
 
 TRACKERS_OPTION = Option(

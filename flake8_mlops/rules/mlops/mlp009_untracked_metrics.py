@@ -284,6 +284,16 @@ class UntrackedMetrics(Rule):
     def _evaluator(self, receiver: ast.AST) -> bool:
         if is_modelish(self.ctx, receiver):
             return True
+        if isinstance(receiver, ast.Name):
+            # ``best = build_model(); best.fit(x, y); best.evaluate(...)``: fitted here
+            for call in self.ctx.facts.training_calls:
+                func = call.func
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == receiver.id
+                ):
+                    return True
         name = receiver.id if isinstance(receiver, ast.Name) else getattr(receiver, "attr", "")
         low = name.lower()
         return any(w in low for w in ("trainer", "evaluator", "learner", "learn"))
