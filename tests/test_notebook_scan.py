@@ -315,8 +315,8 @@ def test_scan_cell_magics(source, count):
     "command, unpinned",
     [
         ("pip install torch", ["torch"]),
-        ("pip install -U pip setuptools wheel", []),
-        ("pip install --upgrade pip && pip install 'numpy<2'", ["numpy"]),
+        ("pip install -U pip setuptools wheel", ["pip", "setuptools", "wheel"]),
+        ("pip install --upgrade pip==24.2 && pip install 'numpy<2'", ["numpy"]),
         ("python -m pip install -e . -r requirements.txt", []),
         ("pip install -c constraints.txt torch", []),
         ("pip install torch==2.1.0+cu118 --index-url https://download.pytorch.org/whl/cu118", []),

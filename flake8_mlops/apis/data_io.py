@@ -172,10 +172,9 @@ def remote_is_pinned(url: str) -> bool:
     return False
 
 
-#: locations that are scratch space or a platform's own mounts, never judged:
-#: ``/tmp`` (files a pipeline step hands to the next), ``/opt/ml`` (SageMaker: the data
-#: channel and the model package are chosen by the job definition, not the code)
-UNJUDGED_PREFIXES: Tuple[str, ...] = ("/tmp/", "/var/tmp/", "/dev/", "/proc/", "/opt/ml/")
+#: device and process pseudo-files, and SageMaker's model package (files deployed with
+#: the model, versioned with it): never judged. ``/tmp`` and ``/opt/ml/input`` are.
+UNJUDGED_PREFIXES: Tuple[str, ...] = ("/dev/", "/proc/", "/opt/ml/model/", "/opt/ml/code/")
 
 #: methods / functions that write a file at their location argument: (name, position)
 WRITER_METHODS: Dict[str, int] = {

@@ -41,8 +41,9 @@ PIP_MAIN_FUNCTIONS = frozenset(
 IPYTHON_SHELL_METHODS = frozenset({"system", "getoutput"})
 IPYTHON_LINE_MAGIC_METHOD = "run_line_magic"
 
-#: installer tools themselves: ``pip install -U pip setuptools wheel`` is tooling
-TOOLING_PACKAGES = frozenset({"pip", "setuptools", "wheel"})
+#: no package is exempt: ``pip install -U pip`` changes the environment at run time as
+#: much as any other unpinned install (the catalogue: "any requirement is unpinned")
+TOOLING_PACKAGES: frozenset = frozenset()
 
 _PIP_PROGRAM = re.compile(r"^pip(?:\d+(?:\.\d+)*)?(?:\.exe)?$")
 _PYTHON_PROGRAM = re.compile(r"^(?:python|py)(?:\d+(?:\.\d+)*)?(?:\.exe)?$")
@@ -166,7 +167,7 @@ def judge_requirement(word: str, tool: str = "pip") -> Optional[str]:
 
     Pinned or not judged: ``pkg==1.2.3`` / ``pkg===1.2`` (conda: ``pkg=1.2``), local paths
     and archives (``.``, ``./lib``, ``dist/x.whl``), URLs and VCS links pinned to a commit
-    or a tag, opaque words, the installer tooling (pip, setuptools, wheel).
+    or a tag, opaque words.
     Unpinned: a bare name, ranges (``>=``, ``~=``, ``<``, ``!=``), wildcards (``==1.*``),
     VCS links without a ref or at a moving branch (``@main``).
     """

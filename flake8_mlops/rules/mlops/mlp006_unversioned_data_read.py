@@ -152,9 +152,10 @@ class UnversionedDataRead(TestModuleMixin, Rule):
       (`[attr]`) is not expanded.
     - A location the same module writes (`to_csv`/`to_parquet`/…, `np.save*`, polars
       `write_*`, `save_to_disk`, `open(..., "w")` with the same literal) is the module's
-      own output and is not judged, wherever the write is in the file. Scratch and
-      platform locations are not judged either: `/tmp`, `/var/tmp`, and `/opt/ml`
-      (SageMaker's data channels and model package are chosen by the job definition).
+      own output and is not judged, wherever the write is in the file. `/tmp` and
+      SageMaker's `/opt/ml/input` channels *are* judged: a literal path there is still
+      data nobody pinned (read the channel from `SM_CHANNEL_*` and pin the S3 version in
+      the job definition, or add `# noqa: MLP006`).
     - The marker cache lives for the whole process: a long-running editor integration
       sees a newly added `.dvc` file only after a restart.
     - A version segment or hex-looking folder in a URL (`/v2/`, `/3f9a1b2c/`) is taken as

@@ -45,16 +45,16 @@ class RuntimePackageInstall(Rule):
     moving branch (`git+https://…@main`). **Pinned** (no finding): `pkg==1.2.3`
     (`pkg=1.2.3` for conda), `-r requirements.txt` / `-c constraints.txt` /
     `--file env.txt` (assumed to be a lock), local projects and archives (`-e .`, `.`,
-    `./libs/x`, `dist/x.whl`), VCS links at a commit or tag, and the installer's own
-    tooling (`pip install -U pip setuptools wheel`). `pip freeze`, `pip list`,
+    `./libs/x`, `dist/x.whl`), VCS links at a commit or tag. The installer's own tooling is
+    not exempt (`pip install -U pip` fires). `pip freeze`, `pip list`,
     `pip show` and a `pip install` inside a message string (`print`, `raise`, logging)
     are not installs.
 
     A requirement that is not a literal (an f-string hole, `{pkg}`/`$PKG` in a magic)
     gets the benefit of the doubt, with two exceptions the rule follows: a loop variable
-    over a literal list (`for pkg in ["xgboost", "lightgbm"]: ... pkg`) and a function
-    parameter (`def install(package): subprocess.check_call([..., "install", package])`)
-    whose call sites in the module pass literal requirements (`install("xgboost")`). The
+    over a literal list (`for pkg in ["xgboost", "lightgbm"]: ... pkg`). A function
+    parameter (`def install(package): ...`) is not a literal and gets the benefit of the
+    doubt, whatever its callers pass. The
     finding is on the first line of the installing call.
 
     ## Why is this bad?
@@ -114,9 +114,8 @@ class RuntimePackageInstall(Rule):
     - A ref in a VCS link that is not a known moving branch (`@v1.2`, `@release`) is
       taken as a pin.
     - A command built at run time (`cmd = ["pip", "install"] + extra`, a command from a
-      config file) is not followed; only literal words, once-bound constants, loop
-      variables over literal lists and the parameters of helpers called with literals
-      are read.
+      config file) is not followed; only literal words, once-bound constants and loop
+      variables over literal lists are read; helper parameters are not followed.
     - In notebooks, a line inside a multi-line Python string that starts with `!pip` is
       read as a magic; a notebook whose cells nbqa drops or keeps differently from
       nbqa 1.x (for example with `--nbqa-process-cells`) is skipped silently under nbqa
@@ -347,11 +346,8 @@ class RuntimePackageInstall(Rule):
         if names:
             self.report(node, api=api, names=describe(names), fix=_FIX)
             return
-        scope_node = self.ctx.scope.node
-        for param in params:
-            index = self._param_index(param)
-            if index is not None and isinstance(scope_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._helpers.append((node, api, scope_node.name, index, param, tool))
+        # a helper's parameter (``def install(pkg): pip install pkg``) is not a literal:
+        # the catalogue gives it the benefit of the doubt, whatever its callers pass
 
     def finish(self) -> None:
         reported = set()
