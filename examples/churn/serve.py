@@ -27,6 +27,12 @@ def predict():
     return jsonify(churn_model.predict(rows).tolist())
 
 
+@app.route("/predict/<version>", methods=["POST"])
+def predict_version(version):
+    model = joblib.load(f"models/churn-{version}.joblib")
+    return jsonify(model.predict(request.get_json()["rows"]).tolist())
+
+
 @app.route("/route-ticket", methods=["POST"])
 def route_ticket():
     text = request.get_json()["text"]
@@ -34,3 +40,7 @@ def route_ticket():
     with torch.no_grad():
         logits = ticket_model(**inputs).logits
     return jsonify({"queue": int(logits.argmax())})
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=8080, debug=True)
