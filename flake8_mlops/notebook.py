@@ -349,12 +349,14 @@ def _expand(paths: Sequence[str]) -> List[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    exit_zero = "--exit-zero" in args
+    args = [a for a in args if a != "--exit-zero"]
     if not args or args[0] in ("-h", "--help"):
         print(
-            "usage: python -m flake8_mlops.notebook NOTEBOOK_OR_DIR [...]\n"
+            "usage: python -m flake8_mlops.notebook [--exit-zero] NOTEBOOK_OR_DIR [...]\n"
             "Report package installs in notebook magics (%pip/!pip/%conda), which nbqa hides\n"
-            "from flake8, as path.ipynb:cell_N:L:C: MLP019 message. Exit 1 when findings, "
-            "2 on unreadable input.",
+            "from flake8, as path.ipynb:cell_N:L:C: MLP019 message. Exit 1 when findings "
+            "(0 with --exit-zero, as flake8's option), 2 on unreadable input.",
             file=sys.stdout if args else sys.stderr,
         )
         return 0 if args else 2
@@ -368,7 +370,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             continue
         for f in findings:
             print(f"{path}:cell_{f.cell}:{f.line}:{f.col + 1}: {CODE} {f.message}")
-        if findings and status == 0:
+        if findings and status == 0 and not exit_zero:
             status = 1
     return status
 

@@ -354,3 +354,16 @@ def test_readme_mentions_nothing_stale():
     """The notebook module documents its own command line."""
     source = (ROOT / "flake8_mlops" / "notebook.py").read_text(encoding="utf-8")
     assert "python -m flake8_mlops.notebook" in source
+
+
+def test_cli_exit_zero_keeps_output_and_returns_zero():
+    import subprocess
+    import sys
+
+    notebook = Path(__file__).resolve().parent.parent / "examples" / "churn" / "explore.ipynb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8_mlops.notebook", "--exit-zero", str(notebook)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0
+    assert ":cell_1:1:1: MLP019 " in proc.stdout
