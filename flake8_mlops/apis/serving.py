@@ -632,6 +632,9 @@ class ServingFacts:
             value = self.ctx.resolver.constant(expr.id)
             if isinstance(value, ast.Call) and self._constructor_kind(value) is not None:
                 return False  # bound to a non-Flask app
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+                if self.ctx.resolver.is_local(value.func.id):
+                    return False  # ``app = App()`` with the module's own class
         low = name.lower()
         return low in ("app", "application", "webapp", "server_app") or low.endswith("_app")
 
@@ -764,6 +767,13 @@ class ServingFacts:
             return is_monitor_name(func.id)
         if isinstance(func, ast.Attribute):
             recv = func.value
+            if (
+                func.attr in ("inc", "dec")
+                and not (call.args or call.keywords)
+                and not (isinstance(recv, ast.Call) and (recv.args or recv.keywords))
+            ):
+                # ``REQUESTS.inc()``: counts requests, sees neither input nor output
+                return False
             if self.is_monitor_obj(recv):
                 return True
             method = func.attr
