@@ -14,6 +14,7 @@ import logging
 from typing import Any, Iterator, List, Optional, Sequence, Tuple, Type
 
 from . import __version__
+from . import baseline as _baseline
 from .context import Context
 from .dispatch import run_rules
 from .options import Config, collect_options, config_from_namespace
@@ -45,6 +46,7 @@ class Plugin:
 
     _rules: Optional[List[Type[Rule]]] = None
     _config: Config = Config()
+    _baseline: Optional[_baseline.Baseline] = None
 
     def __init__(self, tree: ast.AST, filename: str = "(none)", lines: Optional[Sequence[str]] = None):
         self.tree = tree
@@ -61,12 +63,14 @@ class Plugin:
                 comma_separated_list=opt.is_list,
                 help=f"{opt.help} (default: {opt.default_text()})",
             )
+        _baseline.add_option(parser)
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         rules = all_rules()
         cls._config = config_from_namespace(options, collect_options(rules))
         cls._rules = selected_rules(options, rules)
+        cls._baseline = _baseline.from_options(options)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         rules = self._rules if self._rules is not None else all_rules()
@@ -79,7 +83,13 @@ class Plugin:
             LOG.debug("flake8-mlops: engine failure on %s", self.filename, exc_info=True)
             yield (1, 0, f"MLP000 internal error in engine ({type(exc).__name__}); please report", type(self))
             return
-        for line, col, text in sorted(set(findings)):
+        found = sorted(set(findings))
+        if self._baseline is not None:
+            try:
+                found = self._baseline.filter(self.filename, self.tree, self.lines, found)
+            except Exception:  # a baseline problem must not lose findings or abort flake8
+                LOG.debug("flake8-mlops: baseline failure on %s", self.filename, exc_info=True)
+        for line, col, text in found:
             yield line, col, text, type(self)
 
 
