@@ -26,3 +26,15 @@ from .mlops import (  # noqa: F401
     mlp020_unversioned_model_artifact,
     mlp021_training_serving_entangled,
 )
+from .smells import mlp101_nan_equality  # noqa: E402,F401
+from .smells import mlp120_legacy_global_rng  # noqa: E402,F401
+from .smells import mlp112_forward_called_directly  # noqa: E402,F401
+from .smells import mlp102_chain_indexing  # noqa: E402,F401
+from .smells import mlp103_dataframe_result_discarded  # noqa: E402,F401
+from .smells import mlp104_merge_parameters_implicit  # noqa: E402,F401
+from .smells import mlp105_dataframe_values  # noqa: E402,F401
+from .smells import mlp106_read_without_dtype  # noqa: E402,F401
+from .smells import mlp108_empty_column_misinit  # noqa: E402,F401
+from .smells import mlp113_gradients_not_cleared  # noqa: E402,F401
+from .smells import mlp109_dot_for_matmul  # noqa: E402,F401
+from .smells import mlp117_log_without_mask  # noqa: E402,F401

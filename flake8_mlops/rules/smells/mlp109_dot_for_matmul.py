@@ -1,0 +1,188 @@
+"""MLP109 dot-for-matmul."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from ...registry import Rule, register
+
+_DOT = frozenset({"numpy.dot"})
+_FROM_DATA = frozenset(
+    {"numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.asfortranarray"}
+)
+_FROM_SHAPE = frozenset({"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full"})
+_LIKE = frozenset(
+    {"numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like", "numpy.copy"}
+)
+_ALWAYS_2D = frozenset({"numpy.eye", "numpy.identity", "numpy.outer", "numpy.tri"})
+_ALWAYS_1D = frozenset({"numpy.arange", "numpy.linspace", "numpy.logspace", "numpy.geomspace"})
+#: numpy.random functions taking the dimensions as positional ints
+_DIMS_ARGS = frozenset({"numpy.random.rand", "numpy.random.randn"})
+_MAX_DEPTH = 4
+
+
+@register
+class DotForMatmul(Rule):
+    """## What it does
+    Flags `np.dot(a, b)` when the code shows that both operands are 2-D arrays: nested
+    list literals (`[[1, 2], [3, 4]]`, also wrapped in `np.array`/`np.asarray`),
+    arrays built with a two-element shape (`np.zeros((n, m))`, `np.ones`, `np.empty`,
+    `np.full`, `np.random.rand(n, m)`, `np.random.normal(size=(n, m))`), `np.eye`,
+    `np.identity`, `np.outer`, results of `.reshape(a, b)` / `np.reshape(x, (a, b))`,
+    `.T` of any of these, and names bound once to such an expression.
+
+    Operands that are 1-D (vectors: `np.dot(v, w)` is an inner product, and fine) or
+    whose shape the code does not show (function parameters, loaded data, model outputs)
+    are not reported.
+
+    ## Why is this bad?
+    For 2-D arrays `np.dot` is matrix multiplication, but its semantics change with the
+    number of dimensions (a scalar product for 1-D, a sum-product over the last and
+    second-to-last axes for N-D), so the intent is unclear and a later change of shape
+    silently changes the result. `np.matmul` / the `@` operator say "matrix product",
+    broadcast over stacks of matrices and reject scalars. Zhang et al. list this as the
+    smell "Matrix Multiplication API Misused".
+
+    ## Example
+    ```python
+    import numpy as np
+
+    weights = np.random.randn(64, 10)
+    batch = np.zeros((32, 64))
+    logits = np.dot(batch, weights)
+    ```
+
+    ## Use instead
+    ```python
+    import numpy as np
+
+    weights = np.random.randn(64, 10)
+    batch = np.zeros((32, 64))
+    logits = batch @ weights
+    similarity = np.dot(np.ones(3), np.arange(3))
+    ```
+
+    ## Options
+    None.
+
+    ## Known limitations
+    - Shapes come only from what the AST shows: `np.dot(X, W)` on a loaded matrix, a
+      DataFrame's values or a function parameter is not reported even when both are 2-D
+      at run time (the AST cannot know).
+    - Method calls (`a.dot(b)`) and `np.inner`/`np.vdot` are not checked.
+    - A name bound more than once (or in a loop) is treated as of unknown shape.
+
+    ## References
+    - Zhang, Cruz, van Deursen, "Code Smells for Machine Learning Applications",
+      CAIN 2022, smell 9 "Matrix Multiplication API Misused".
+    - NumPy docs, [numpy.dot](https://numpy.org/doc/stable/reference/generated/numpy.dot.html)
+      (for 2-D arrays it recommends `matmul` or `a @ b`) and
+      [numpy.matmul](https://numpy.org/doc/stable/reference/generated/numpy.matmul.html).
+    """
+
+    code = "MLP109"
+    name = "dot-for-matmul"
+    message = (
+        "np.dot() on two 2-D arrays is a matrix product; "
+        "use np.matmul(a, b) or a @ b, which states the intent"
+    )
+    confidence = "high"
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if self.ctx.call_name(node) not in _DOT:
+            return
+        a = self.ctx.arg(node, 0, "a")
+        b = self.ctx.arg(node, 1, "b")
+        if a is None or b is None:
+            return
+        if self._ndim(a) == 2 and self._ndim(b) == 2:
+            self.report(node)
+
+    # --------------------------------------------------------------- shapes
+    def _ndim(self, expr: ast.expr, depth: int = 0) -> Optional[int]:
+        if depth > _MAX_DEPTH:
+            return None
+        ctx = self.ctx
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return _literal_ndim(expr)
+        if isinstance(expr, ast.Name):
+            if not ctx.resolver.is_local(expr.id):
+                return None
+            bound = ctx.resolver.constant(expr.id)
+            if bound is None or bound is expr:
+                return None
+            return self._ndim(bound, depth + 1)
+        if isinstance(expr, ast.Attribute):
+            if expr.attr == "T":
+                inner = self._ndim(expr.value, depth + 1)
+                return 2 if inner == 2 else None
+            return None
+        if not isinstance(expr, ast.Call):
+            return None
+        func = expr.func
+        q = ctx.qualname(func)
+        if q is None:
+            if isinstance(func, ast.Attribute) and func.attr == "reshape":
+                return _shape_len(expr.args, expr.keywords)
+            return None
+        if q in _FROM_DATA:
+            if ctx.keyword(expr, "ndmin") is not None or not expr.args:
+                return None
+            return self._ndim(expr.args[0], depth + 1)
+        if q in _FROM_SHAPE:
+            shape = ctx.arg(expr, 0, "shape")
+            return _shape_ndim(shape)
+        if q in _LIKE:
+            if ctx.keyword(expr, "shape") is not None or not expr.args:
+                return None
+            return self._ndim(expr.args[0], depth + 1)
+        if q in _ALWAYS_2D:
+            return 2
+        if q in _ALWAYS_1D:
+            return 1
+        if q == "numpy.reshape":
+            return _shape_ndim(ctx.arg(expr, 1, "newshape") or ctx.arg(expr, 1, "shape"))
+        if q in _DIMS_ARGS:
+            if expr.keywords or any(isinstance(a, ast.Starred) for a in expr.args):
+                return None
+            return len(expr.args) or None
+        if q.startswith("numpy.random.") and q.count(".") == 2:
+            size = ctx.kwarg(expr, "size")
+            if size is None and q in ("numpy.random.random", "numpy.random.random_sample"):
+                size = expr.args[0] if expr.args else None
+            return _shape_ndim(size)
+        return None
+
+
+def _literal_ndim(expr: ast.expr) -> Optional[int]:
+    if not isinstance(expr, (ast.List, ast.Tuple)) or not expr.elts:
+        return None
+    kinds = {isinstance(e, (ast.List, ast.Tuple)) for e in expr.elts}
+    if kinds == {False}:
+        return 1 if not any(isinstance(e, ast.Starred) for e in expr.elts) else None
+    if kinds == {True}:
+        inner = {_literal_ndim(e) for e in expr.elts}
+        return 2 if inner == {1} else None
+    return None
+
+
+def _shape_ndim(shape: Optional[ast.expr]) -> Optional[int]:
+    """Number of dimensions of a shape argument: ``(n, m)`` -> 2, ``n`` (an int) -> 1."""
+    if shape is None:
+        return None
+    if isinstance(shape, (ast.Tuple, ast.List)):
+        if any(isinstance(e, ast.Starred) for e in shape.elts):
+            return None
+        return len(shape.elts) or None
+    if isinstance(shape, ast.Constant) and isinstance(shape.value, int):
+        return 1
+    return None
+
+
+def _shape_len(args, keywords) -> Optional[int]:  # type: ignore[no-untyped-def]
+    if keywords or any(isinstance(a, ast.Starred) for a in args):
+        return None
+    if len(args) == 1:
+        return _shape_ndim(args[0])
+    return len(args) or None

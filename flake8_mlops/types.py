@@ -1,0 +1,594 @@
+"""Scope-local type inference shared by the ML code-smell rules (MLP1xx).
+
+The smell rules must fire only where the receiver *is* a pandas object, a NumPy array,
+a torch module, an optimizer or an estimator -- never on a spelling (`.values` on any
+name, any variable called `df`). This module answers one question during the single
+walk: **what kind of object does this expression hold?**
+
+    facts = types_of(ctx)          # one TypeFacts per file, stored on the context
+    facts.feed(assign_node)        # from a rule's leave_Assign / leave_AnnAssign
+    facts.kind_of(expr)            # "DataFrame" | "Series" | "pandas" | "ndarray"
+                                   # | "nn.Module" | "Optimizer" | "Estimator" | None
+
+``"pandas"`` means "a DataFrame or a Series, we cannot tell which"; use
+:func:`is_pandas` to accept all three pandas kinds.
+
+How it decides (in order; anything else is ``None`` = unknown, and rules stay silent):
+
+1. **Resolved constructors and readers** (through imports, see ``names.py``):
+   ``pandas.read_*`` (not ``read_html``/``read_pickle``; ``read_excel`` only with a
+   literal single ``sheet_name``; no ``chunksize=``/``iterator=``), ``pandas.DataFrame``,
+   ``pandas.concat`` (a DataFrame/Series when every listed item is one, or
+   ``axis=1``; else either kind), ``pandas.merge``/``merge_asof``/``merge_ordered``/
+   ``pivot_table``/``crosstab``/``get_dummies``/``json_normalize`` (DataFrame),
+   ``pandas.Series``; ``numpy.array``/``asarray``/``zeros``/``ones``/``empty``/``full``/
+   ``arange``/``linspace``/``stack``/``concatenate``/... and ``numpy.random.*`` samplers
+   (ndarray); ``torch.optim.<Class>`` (Optimizer); model constructors from
+   :mod:`flake8_mlops.apis.models` (torch/torchvision/timm networks -> nn.Module,
+   sklearn estimators/transformers/pipelines/searches -> Estimator).
+   A shadowed module (``pd = Polars()``, ``np = something``) resolves to nothing, and
+   look-alike libraries (polars, pyspark, dask, modin, cudf) have other qualified names,
+   so they are never pandas.
+2. **Methods on known receivers**: a pandas object's frame-returning methods
+   (``dropna``, ``merge``, ``query``, ``assign``, ``sort_values``...) keep its kind;
+   ``value_counts`` gives a Series; ``df.groupby(...).<agg>()``,
+   ``df.groupby(...)["c"].<agg>()`` and ``.apply(...)`` give pandas;
+   ``.to_numpy()``/``.values`` give an ndarray; ``.T`` of a DataFrame is a DataFrame;
+   ``df.pop("c")`` is a Series.
+3. **Subscripts and columns of frames**: ``df["c"]`` is a Series, ``df[["a", "b"]]``
+   and ``df[a:b]`` are DataFrames, ``df[expr]`` and ``df.loc[...]``/``df.iloc[...]`` are
+   pandas; ``df.price`` is a Series unless the name is a DataFrame attribute
+   (``columns``, ``index``, ``dtypes``, ``shape``, ``plot``... see
+   :data:`FRAME_ATTRIBUTES`), so ``df.columns.values`` is not pandas.
+4. **Names** bound by ``name = <expr>`` (or ``name: T = <expr>``) in the scope chain:
+   the kind is recorded per scope (``scope.data["_types"]``) together with the binding
+   count the resolver will have right after this assignment; any later binding of the
+   name by other means (``for``, ``with``, ``import``, ``def``, ``+=``, walrus) changes
+   the count and the recorded kind is ignored. Rebinding by assignment is flow-ordered:
+   ``df = pd.read_csv(p); df = df.to_dict()`` makes ``df`` unknown again.
+   ``a, b, c, d = train_test_split(X, y)`` gives each target the kind of its source.
+5. **Annotations**: parameters never rebound in the function (``def f(df: pd.DataFrame)``,
+   ``Optional[pd.DataFrame]``, string annotations) and annotated assignments.
+6. **Local classes and functions** (defined once, directly in a scope of the chain): a
+   call to a class deriving (directly or through another local class) from ``nn.Module``
+   (nn.Module) or an sklearn base/estimator (Estimator); a call to a function whose
+   return annotation names a kind (``def load(p) -> pd.DataFrame``).
+7. **Attributes of ``self``**: ``self.df = pd.read_csv(p)`` in any method records the
+   kind on the class scope (``scope.data["_self_types"]``) for the methods walked after
+   it; two assignments of different kinds make the attribute unknown. Static methods
+   and a rebound ``self`` are ignored.
+
+Feeding is idempotent (guarded by node id), so several rules may feed the same
+assignment; a rule selected alone still gets complete facts as long as it feeds from
+its own ``leave_Assign``/``leave_AnnAssign`` (use :class:`TypeFeeder` as a mixin).
+Nothing here imports a library or walks a subtree; every answer is a few dict lookups.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Set, Tuple
+
+from .apis.models import model_base, model_constructor
+from .names import LOCAL, Scope
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import Context
+
+DATAFRAME = "DataFrame"
+SERIES = "Series"
+PANDAS = "pandas"
+NDARRAY = "ndarray"
+MODULE = "nn.Module"
+OPTIMIZER = "Optimizer"
+ESTIMATOR = "Estimator"
+
+PANDAS_KINDS: FrozenSet[str] = frozenset({DATAFRAME, SERIES, PANDAS})
+
+_KEY = "_types"
+
+#: pandas top-level functions -> kind of the result
+PANDAS_FUNCTIONS: Dict[str, str] = {
+    "pandas.DataFrame": DATAFRAME,
+    "pandas.Series": SERIES,
+    "pandas.concat": PANDAS,
+    "pandas.merge": DATAFRAME,
+    "pandas.merge_asof": DATAFRAME,
+    "pandas.merge_ordered": DATAFRAME,
+    "pandas.pivot_table": DATAFRAME,
+    "pandas.pivot": DATAFRAME,
+    "pandas.melt": DATAFRAME,
+    "pandas.crosstab": DATAFRAME,
+    "pandas.get_dummies": DATAFRAME,
+    "pandas.json_normalize": DATAFRAME,
+    "pandas.DataFrame.from_dict": DATAFRAME,
+    "pandas.DataFrame.from_records": DATAFRAME,
+}
+#: ``pandas.read_*`` that do not return one DataFrame
+_NOT_FRAME_READERS: FrozenSet[str] = frozenset(
+    {"read_html", "read_pickle", "read_hdf", "read_sql_query_chunks", "read_spss"}
+)
+_CHUNKING = ("chunksize", "iterator")
+
+#: methods of a DataFrame/Series that return a new object of the same kind
+SAME_KIND_METHODS: FrozenSet[str] = frozenset(
+    {
+        "dropna", "fillna", "ffill", "bfill", "drop", "drop_duplicates", "rename",
+        "rename_axis", "reset_index", "set_index", "sort_values", "sort_index", "replace",
+        "astype", "copy", "head", "tail", "sample", "filter", "reindex", "query", "assign",
+        "where", "mask", "clip", "round", "abs", "interpolate", "isna", "isnull", "notna",
+        "notnull", "convert_dtypes", "infer_objects", "shift", "diff", "pct_change",
+        "cumsum", "cumprod", "nlargest", "nsmallest", "set_axis", "truncate", "asfreq",
+        "tz_localize", "tz_convert", "add_prefix", "add_suffix", "explode",
+    }
+)
+#: methods that always give a DataFrame when called on a DataFrame
+FRAME_METHODS: FrozenSet[str] = frozenset(
+    {"merge", "join", "pivot", "pivot_table", "melt", "select_dtypes", "describe", "transpose",
+     "corr", "cov", "to_frame"}
+)
+#: methods of a pandas object that give a Series
+SERIES_METHODS: FrozenSet[str] = frozenset({"value_counts", "map"})
+#: reductions on a groupby / resample / rolling object of a pandas receiver
+GROUPBY_AGGREGATES: FrozenSet[str] = frozenset(
+    {
+        "agg", "aggregate", "mean", "sum", "count", "size", "max", "min", "median", "std",
+        "var", "first", "last", "nunique", "transform", "describe", "prod", "quantile",
+    }
+)
+GROUPERS: FrozenSet[str] = frozenset({"groupby", "resample", "rolling", "expanding", "ewm"})
+
+#: numpy functions returning an ndarray
+NUMPY_ARRAY_FUNCTIONS: FrozenSet[str] = frozenset(
+    {
+        "array", "asarray", "asanyarray", "ascontiguousarray", "zeros", "ones", "empty",
+        "full", "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
+        "logspace", "geomspace", "eye", "identity", "stack", "vstack", "hstack", "dstack",
+        "column_stack", "concatenate", "tile", "repeat",
+        "loadtxt", "genfromtxt", "fromfile", "frombuffer", "diag", "outer", "matmul", "dot",
+    }
+)
+NUMPY_RANDOM_FUNCTIONS: FrozenSet[str] = frozenset(
+    {"rand", "randn", "randint", "random", "normal", "uniform", "choice", "permutation",
+     "standard_normal", "binomial", "poisson", "beta", "exponential"}
+)
+
+#: annotations -> kind
+ANNOTATIONS: Dict[str, str] = {
+    "pandas.DataFrame": DATAFRAME,
+    "pandas.core.frame.DataFrame": DATAFRAME,
+    "pandas.Series": SERIES,
+    "pandas.core.series.Series": SERIES,
+    "numpy.ndarray": NDARRAY,
+    "numpy.typing.NDArray": NDARRAY,
+    "numpy.typing.ArrayLike": "",  # not necessarily an array
+    "torch.nn.Module": MODULE,
+    "torch.optim.Optimizer": OPTIMIZER,
+    "torch.optim.optimizer.Optimizer": OPTIMIZER,
+}
+#: DataFrame attributes that are not columns (``df.<name>`` is a Series otherwise)
+FRAME_ATTRIBUTES: FrozenSet[str] = frozenset(
+    {
+        "T", "at", "attrs", "axes", "columns", "dtypes", "empty", "flags", "iat", "iloc",
+        "index", "loc", "ndim", "shape", "size", "style", "values", "plot", "sparse",
+        "array", "str", "dt", "cat", "name", "ftypes",
+    }
+)
+_OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
+
+_SPLITTERS: FrozenSet[str] = frozenset({"sklearn.model_selection.train_test_split"})
+
+
+def is_pandas(kind: Optional[str]) -> bool:
+    """True for "DataFrame", "Series" and "pandas"."""
+    return kind in PANDAS_KINDS
+
+
+def types_of(ctx: "Context") -> "TypeFacts":
+    """The file's :class:`TypeFacts`, created on first use and stored on the context."""
+    facts = ctx.__dict__.get("_types")
+    if facts is None:
+        facts = ctx.__dict__.setdefault("_types", TypeFacts(ctx))
+    return facts
+
+
+class TypeFacts:
+    """Per-file type facts; see the module docstring for the rules."""
+
+    def __init__(self, ctx: "Context") -> None:
+        self.ctx = ctx
+        self._fed: Set[int] = set()
+        # id(scope) -> {class name: kind or ""} for classes defined directly in it
+        self._classes: Dict[int, Dict[str, object]] = {}
+
+    # ------------------------------------------------------------------ feeding
+    def feed(self, node: ast.AST) -> None:
+        """Record the kinds bound by an Assign/AnnAssign; call from ``leave_Assign`` /
+        ``leave_AnnAssign`` (before the resolver binds the targets). Idempotent."""
+        key = id(node)
+        if key in self._fed:
+            return
+        self._fed.add(key)
+        if isinstance(node, ast.Assign):
+            value = node.value
+            kind = self.kind_of(value)
+            for target in node.targets:
+                self._record_target(target, value, kind)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is None or not isinstance(node.target, ast.Name):
+                return
+            kind = self.annotation_kind(node.annotation) or self.kind_of(node.value)
+            self._record(node.target.id, kind)
+
+    def _record_target(self, target: ast.AST, value: ast.expr, kind: Optional[str]) -> None:
+        if isinstance(target, ast.Name):
+            self._record(target.id, kind)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            table = self._self_table(target.value.id)
+            if table is not None:
+                old = table.get(target.attr, kind)
+                table[target.attr] = kind if old == kind else ""  # "" = conflicting kinds
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            kinds = self._unpack(value, len(target.elts))
+            for i, elt in enumerate(target.elts):
+                if isinstance(elt, ast.Name):
+                    self._record(elt.id, kinds[i] if kinds else None)
+
+    def _unpack(self, value: ast.expr, n: int) -> Optional[Tuple[Optional[str], ...]]:
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == n:
+            if any(isinstance(e, ast.Starred) for e in value.elts):
+                return None
+            return tuple(self.kind_of(e) for e in value.elts)
+        if isinstance(value, ast.Call) and self.ctx.call_name(value) in _SPLITTERS:
+            args = value.args
+            if args and not any(isinstance(a, ast.Starred) for a in args) and n == 2 * len(args):
+                return tuple(self.kind_of(args[i // 2]) for i in range(n))
+        return None
+
+    def _self_table(self, name: str) -> Optional[Dict[str, Optional[str]]]:
+        """Attribute kinds of ``self`` when ``name`` is the (never rebound) first
+        parameter of a method: stored on the class scope, shared by its methods."""
+        scope = self.ctx.resolver.lookup_scope(name)
+        if scope is None or scope.kind != "function" or scope.assign_count.get(name) != 1:
+            return None
+        cls = scope.parent
+        if cls is None or cls.kind != "class":
+            return None
+        args = getattr(scope.node, "args", None)
+        if not isinstance(args, ast.arguments):
+            return None
+        first = (args.posonlyargs or args.args or [None])[0]
+        if first is None or first.arg != name:
+            return None
+        for deco in getattr(scope.node, "decorator_list", ()):
+            if isinstance(deco, ast.Name) and deco.id in ("staticmethod", "classmethod"):
+                return None
+        return cls.data.setdefault("_self_types", {})  # type: ignore[return-value]
+
+    def _self_attr_kind(self, name: str, attr: str) -> Optional[str]:
+        if name not in ("self", "cls") and not name.startswith("self"):
+            return None
+        table = self._self_table(name)
+        if not table:
+            return None
+        return table.get(attr) or None
+
+    def _record(self, name: str, kind: Optional[str]) -> None:
+        scope = self.ctx.scope
+        table = scope.data.get(_KEY)
+        if table is None:
+            table = scope.data[_KEY] = {}
+        # the resolver binds the name right after this: its count will be this + 1
+        table[name] = (kind, scope.assign_count.get(name, 0) + 1)  # type: ignore[index]
+
+    # ----------------------------------------------------------------- queries
+    def kind_of(self, expr: Optional[ast.AST]) -> Optional[str]:
+        """The kind of object ``expr`` holds, or None when unknown."""
+        if expr is None:
+            return None
+        t = type(expr)
+        if t is ast.Name:
+            return self._name_kind(expr.id)  # type: ignore[attr-defined]
+        if t is ast.Call:
+            return self._call_kind(expr)  # type: ignore[arg-type]
+        if t is ast.Subscript:
+            return self._subscript_kind(expr)  # type: ignore[arg-type]
+        if t is ast.Attribute:
+            attr = expr.attr  # type: ignore[attr-defined]
+            owner = expr.value  # type: ignore[attr-defined]
+            if type(owner) is ast.Name:
+                kind = self._self_attr_kind(owner.id, attr)
+                if kind is not None:
+                    return kind
+            if attr in ("values", "T"):
+                base = self.kind_of(expr.value)  # type: ignore[attr-defined]
+                if attr == "values" and is_pandas(base):
+                    return NDARRAY
+                if attr == "T" and base in (DATAFRAME, NDARRAY):
+                    return base
+                return None
+            if attr not in FRAME_ATTRIBUTES and not attr.startswith("_"):
+                # ``df.price``: attribute access to a column
+                if self.kind_of(owner) == DATAFRAME:
+                    return SERIES
+            return None
+        if t is ast.IfExp:
+            a = self.kind_of(expr.body)  # type: ignore[attr-defined]
+            b = self.kind_of(expr.orelse)  # type: ignore[attr-defined]
+            return a if a is not None and a == b else None
+        if t is ast.NamedExpr:
+            return self.kind_of(expr.value)  # type: ignore[attr-defined]
+        return None
+
+    def is_pandas(self, expr: Optional[ast.AST]) -> bool:
+        return is_pandas(self.kind_of(expr))
+
+    def _name_kind(self, name: str) -> Optional[str]:
+        res = self.ctx.resolver
+        scope = res.lookup_scope(name)
+        if scope is None or scope.bindings.get(name) != LOCAL:
+            return None
+        count = scope.assign_count.get(name, 0)
+        table = scope.data.get(_KEY)
+        if table is not None:
+            entry = table.get(name)  # type: ignore[attr-defined]
+            if entry is not None and entry[1] == count:
+                return entry[0]
+        if count == 1 and scope.kind == "function":
+            return self._param_kind(scope, name)
+        return None
+
+    def _param_kind(self, scope: Scope, name: str) -> Optional[str]:
+        node = scope.node
+        args = getattr(node, "args", None)
+        if not isinstance(args, ast.arguments):
+            return None
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.arg == name:
+                return self.annotation_kind(arg.annotation)
+        return None
+
+    def annotation_kind(self, ann: Optional[ast.AST]) -> Optional[str]:
+        """Kind named by an annotation (``pd.DataFrame``, ``Optional[np.ndarray]``,
+        ``"pd.Series"``, ``npt.NDArray[np.float32]``, ``nn.Module``), else None."""
+        if ann is None:
+            return None
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                ann = ast.parse(ann.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(ann, ast.Subscript):
+            q = self.ctx.qualname(ann.value)
+            if q in _OPTIONAL:
+                return self.annotation_kind(ann.slice)
+            if q == "numpy.typing.NDArray":
+                return NDARRAY
+            return None
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            # ``pd.DataFrame | None``
+            if isinstance(ann.right, ast.Constant) and ann.right.value is None:
+                return self.annotation_kind(ann.left)
+            return None
+        q = self.ctx.qualname(ann)
+        if q is None:
+            return None
+        kind = ANNOTATIONS.get(q)
+        if kind is not None:
+            return kind or None
+        info = model_base(q)
+        if info is not None:
+            return self._model_kind(info.library, info.kind)
+        return None
+
+    @staticmethod
+    def _model_kind(library: str, kind: str) -> Optional[str]:
+        if library == "torch" and kind in ("network", "pretrained"):
+            return MODULE
+        if library == "sklearn" and kind in ("estimator", "transformer", "pipeline", "search"):
+            return ESTIMATOR
+        return None
+
+    def _call_kind(self, call: ast.Call) -> Optional[str]:
+        ctx = self.ctx
+        func = call.func
+        q = ctx.call_name(call)
+        if q is not None:
+            return self._qualified_call_kind(q, call)
+        if isinstance(func, ast.Name):
+            return self._local_def_kind(func.id)
+        if not isinstance(func, ast.Attribute):
+            return None
+        method = func.attr
+        recv = func.value
+        # df.groupby(...).mean(): the aggregate of a pandas grouper
+        grouper = recv.value if isinstance(recv, ast.Subscript) else recv  # gb["col"].sum()
+        if (
+            method in GROUPBY_AGGREGATES
+            and isinstance(grouper, ast.Call)
+            and isinstance(grouper.func, ast.Attribute)
+            and grouper.func.attr in GROUPERS
+        ):
+            return PANDAS if is_pandas(self.kind_of(grouper.func.value)) else None
+        base = self.kind_of(recv)
+        if base is None:
+            return None
+        if is_pandas(base):
+            if method in SAME_KIND_METHODS:
+                if method in ("head", "tail", "sample", "copy") or not self._inplace(call):
+                    return base
+                return None
+            if method in FRAME_METHODS and base == DATAFRAME:
+                return DATAFRAME
+            if method == "pop" and base == DATAFRAME:
+                return SERIES
+            if method in SERIES_METHODS:
+                return SERIES
+            if method == "to_numpy":
+                return NDARRAY
+            if method == "apply":
+                return PANDAS
+            return None
+        if base == NDARRAY:
+            if method in ("reshape", "astype", "copy", "flatten", "ravel", "squeeze", "transpose", "clip"):
+                return NDARRAY
+            return None
+        if base == MODULE and method in ("to", "cuda", "cpu", "train", "eval", "float", "half", "double"):
+            return MODULE
+        return None
+
+    def _concat_kind(self, call: ast.Call) -> str:
+        """``pd.concat([a, b])``: a DataFrame when every listed item is one (or
+        ``axis=1``/``axis="columns"``), a Series when every item is one, else pandas."""
+        axis = self.ctx.literal(self.ctx.kwarg(call, "axis"))
+        if axis in (1, "columns"):
+            return DATAFRAME
+        items = call.args[0] if call.args else self.ctx.kwarg(call, "objs")
+        if isinstance(items, (ast.List, ast.Tuple)) and items.elts:
+            kinds = {self.kind_of(e) for e in items.elts}
+            if len(kinds) == 1:
+                only = kinds.pop()
+                if only in (DATAFRAME, SERIES):
+                    return only
+        return PANDAS
+
+    def _inplace(self, call: ast.Call) -> bool:
+        kw = self.ctx.keyword(call, "inplace")
+        return kw is not None and not self.ctx.is_false(kw.value)
+
+    def _qualified_call_kind(self, q: str, call: ast.Call) -> Optional[str]:
+        if q.startswith("pandas."):
+            kind = PANDAS_FUNCTIONS.get(q)
+            if kind == PANDAS and q == "pandas.concat":
+                return self._concat_kind(call)
+            if kind is not None:
+                return kind
+            tail = q[len("pandas."):]
+            if tail.startswith("read_") and "." not in tail and tail not in _NOT_FRAME_READERS:
+                ctx = self.ctx
+                if any(ctx.keyword(call, k) is not None for k in _CHUNKING):
+                    return None
+                if ctx.has_star_kwargs(call):
+                    return PANDAS
+                if tail == "read_excel":
+                    sheet = ctx.kwarg(call, "sheet_name")
+                    if sheet is not None and not isinstance(ctx.literal(sheet), (str, int)):
+                        return None
+                if tail == "read_json" and ctx.keyword(call, "typ") is not None:
+                    return PANDAS
+                return DATAFRAME
+            return None
+        if q.startswith("numpy."):
+            tail = q[len("numpy."):]
+            if tail in NUMPY_ARRAY_FUNCTIONS:
+                return NDARRAY
+            if tail.startswith("random.") and tail[len("random."):] in NUMPY_RANDOM_FUNCTIONS:
+                if call.args or call.keywords:  # np.random.rand() alone is a float
+                    return NDARRAY
+            return None
+        if q.startswith("torch.optim.") and q.count(".") == 2:
+            last = q.rsplit(".", 1)[1]
+            if last[:1].isupper() and last not in ("Optimizer",):
+                return OPTIMIZER
+            return None
+        info = model_constructor(q)
+        if info is not None:
+            return self._model_kind(info.library, info.kind)
+        return None
+
+    # ------------------------------------------------------------ local classes
+    def _local_def_kind(self, name: str) -> Optional[str]:
+        """Kind of ``name(...)`` for a class or function defined once in the scope chain."""
+        res = self.ctx.resolver
+        scope = res.lookup_scope(name)
+        if scope is None or scope.bindings.get(name) != LOCAL:
+            return None
+        if scope.assign_count.get(name, 0) != 1:
+            return None
+        defs = self._classes.get(id(scope))
+        if defs is None:
+            defs = self._scan_defs(scope)
+        kind = defs.get(name)
+        if isinstance(kind, ast.AST):  # a def's return annotation, resolved lazily
+            kind = self.annotation_kind(kind) or ""
+            defs[name] = kind
+        return kind or None
+
+    def _scan_defs(self, scope: Scope) -> Dict[str, object]:
+        """Classes defined directly in ``scope`` whose bases make them modules or
+        estimators, and functions with a return annotation (only the scope's own
+        statements are read, not nested code)."""
+        owner = self.ctx.tree if scope.node is None else scope.node
+        body = getattr(owner, "body", [])
+        classes: Dict[str, object] = {}
+        self._classes[id(scope)] = classes
+        for stmt in body if isinstance(body, list) else ():
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stmt.returns is not None and not isinstance(stmt, ast.AsyncFunctionDef):
+                    classes[stmt.name] = stmt.returns
+                continue
+            if not isinstance(stmt, ast.ClassDef):
+                continue
+            kind = ""
+            for base in stmt.bases:
+                if isinstance(base, ast.Name) and isinstance(classes.get(base.id), str):
+                    kind = classes[base.id]  # type: ignore[assignment]
+                else:
+                    info = model_base(self.ctx.qualname(base))
+                    if info is not None:
+                        kind = self._model_kind(info.library, info.kind) or ""
+                if kind:
+                    break
+            classes[stmt.name] = kind
+        return classes
+
+    # --------------------------------------------------------------- subscripts
+    def _subscript_kind(self, node: ast.Subscript) -> Optional[str]:
+        value = node.value
+        if isinstance(value, ast.Attribute) and value.attr in ("loc", "iloc"):
+            return PANDAS if self.is_pandas(value.value) else None
+        base = self.kind_of(value)
+        if base == NDARRAY:
+            return NDARRAY if isinstance(node.slice, (ast.Slice, ast.Tuple)) else None
+        if base != DATAFRAME:
+            return None
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return SERIES
+        if isinstance(key, ast.List):
+            return DATAFRAME
+        if isinstance(key, ast.Slice):
+            return DATAFRAME
+        if isinstance(key, ast.Name):
+            lit = self.ctx.literal(key)
+            if isinstance(lit, str):
+                return SERIES
+        return PANDAS
+
+
+class TypeFeeder:
+    """Mixin for smell rules: feeds the file's :class:`TypeFacts` from the rule's own
+    ``leave_Assign``/``leave_AnnAssign`` so the rule works when selected alone.
+    A rule that overrides these handlers must call ``super()``."""
+
+    ctx: "Context"
+
+    @property
+    def types(self) -> TypeFacts:
+        return types_of(self.ctx)
+
+    def leave_Assign(self, node: ast.Assign) -> None:
+        types_of(self.ctx).feed(node)
+
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        types_of(self.ctx).feed(node)
+
+
+def short(expr: ast.AST, limit: int = 40) -> str:
+    """Source spelling of a (receiver) expression for messages, shortened."""
+    try:
+        text = ast.unparse(expr)
+    except Exception:  # pragma: no cover - unparse is total on parsed trees
+        return "the object"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
