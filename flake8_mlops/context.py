@@ -10,6 +10,7 @@ offers the small argument helpers every rule needs, so rules never re-implement
 from __future__ import annotations
 
 import ast
+import bisect
 import os
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -178,7 +179,12 @@ class Context:
         for i, stmt in enumerate(body):
             end = getattr(stmt, "end_lineno", stmt.lineno) or stmt.lineno
             nxt = body[i + 1].lineno if i + 1 < len(body) else None
-            if nxt is None or any(end < s < nxt for s in seps):
+            if nxt is None:
+                result.add(id(stmt))
+                continue
+            # is there a cell separator strictly between this statement and the next?
+            k = bisect.bisect_right(seps, end)
+            if k < len(seps) and seps[k] < nxt:
                 result.add(id(stmt))
         return result
 
