@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import ast
 import re
-from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 from ..options import Option
 from .models import (
@@ -365,3 +365,24 @@ def name_tokens(name: str) -> Tuple[str, ...]:
     """``numericFeatures`` -> ["numeric", "features"]; ``X_train`` -> ["x", "train"]."""
     snake = _CAMEL.sub("_", name).lower()
     return tuple(t for t in re.split(r"[_\W]+", snake) if t)
+
+
+class OpenedFiles:
+    """Rule mixin: remembers names bound by ``with open(path) as f`` in ``self._opened``
+    (name -> path expression), so a later ``upload(f)``/``dump(m, f)`` knows the file."""
+
+    _opened: Dict[str, ast.AST]
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        target, value = node.optional_vars, node.context_expr
+        if not isinstance(target, ast.Name):
+            return
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == "open"
+            and value.args
+        ):
+            self._opened[target.id] = value.args[0]
+        else:
+            self._opened.pop(target.id, None)

@@ -7,6 +7,7 @@ import shlex
 from typing import Dict, List, Optional, Tuple
 
 from ...apis.experiments import MODEL_EXTENSIONS, constant_path, is_model_file_text, mentions_model_file
+from ...apis.experiments import OpenedFiles
 from ...registry import Rule, register
 
 #: local file operations: qualified name -> (source position, source keyword, check the
@@ -72,7 +73,7 @@ def _split_command(text: str) -> List[str]:
 
 
 @register
-class ManualArtifactTransfer(Rule):
+class ManualArtifactTransfer(OpenedFiles, Rule):
     """## What it does
     Flags code that copies, moves or uploads a **model artifact** by hand:
     - local file operations: `shutil.copy`/`copy2`/`copyfile`/`copytree`/`move`,
@@ -162,20 +163,6 @@ class ManualArtifactTransfer(Rule):
         super().__init__(ctx)
         #: names bound by ``with open(path) as f``: name -> path expression
         self._opened: Dict[str, ast.AST] = {}
-
-    def visit_withitem(self, node: ast.withitem) -> None:
-        target, value = node.optional_vars, node.context_expr
-        if not isinstance(target, ast.Name):
-            return
-        if (
-            isinstance(value, ast.Call)
-            and isinstance(value.func, ast.Name)
-            and value.func.id == "open"
-            and value.args
-        ):
-            self._opened[target.id] = value.args[0]
-        else:
-            self._opened.pop(target.id, None)
 
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx

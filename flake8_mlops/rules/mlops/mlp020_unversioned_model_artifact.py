@@ -16,6 +16,7 @@ from ...apis.experiments import (
 )
 from ...apis.models import model_constructor, model_loader
 from ...facts import TRACKERS_OPTION
+from ...apis.experiments import OpenedFiles
 from ...registry import Rule, register
 
 #: functions that write their first argument (the model) to the path in ``path_arg``
@@ -53,7 +54,7 @@ _NOT_MODEL_CLASS = re.compile(
 
 
 @register
-class UnversionedModelArtifact(Rule):
+class UnversionedModelArtifact(OpenedFiles, Rule):
     """## What it does
     Flags a model written to a **constant** file name in a module that never calls an
     experiment tracker or model registry:
@@ -204,20 +205,6 @@ class UnversionedModelArtifact(Rule):
     def leave_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._assign(target, node.value)
-
-    def visit_withitem(self, node: ast.withitem) -> None:
-        target, value = node.optional_vars, node.context_expr
-        if not isinstance(target, ast.Name):
-            return
-        if (
-            isinstance(value, ast.Call)
-            and isinstance(value.func, ast.Name)
-            and value.func.id == "open"
-            and value.args
-        ):
-            self._opened[target.id] = value.args[0]
-        else:
-            self._opened.pop(target.id, None)
 
     def _path(self, expr: Optional[ast.AST]) -> Optional[str]:
         """The constant path ``expr`` writes to (following ``open(...)``), else None."""
