@@ -84,6 +84,10 @@ OPTIMIZER = "Optimizer"
 ESTIMATOR = "Estimator"
 
 PANDAS_KINDS: FrozenSet[str] = frozenset({DATAFRAME, SERIES, PANDAS})
+#: dataframe libraries whose presence turns the unannotated-parameter fallback off
+_OTHER_FRAME_LIBS: FrozenSet[str] = frozenset(
+    {"polars", "pyspark", "dask", "modin", "cudf", "vaex", "xarray", "ibis", "databricks", "koalas"}
+)
 
 _KEY = "_types"
 
@@ -200,6 +204,8 @@ class TypeFacts:
         self._fed: Set[int] = set()
         # id(scope) -> {class name: kind or ""} for classes defined directly in it
         self._classes: Dict[int, Dict[str, object]] = {}
+        # (number of module bindings when computed, module imports pandas only)
+        self._pandas_module: Tuple[int, bool] = (-1, False)
 
     # ------------------------------------------------------------------ feeding
     def feed(self, node: ast.AST) -> None:
@@ -322,6 +328,40 @@ class TypeFacts:
 
     def is_pandas(self, expr: Optional[ast.AST]) -> bool:
         return is_pandas(self.kind_of(expr))
+
+    def pandas_parameter(self, expr: Optional[ast.AST]) -> bool:
+        """The catalogue's fallback for pandas receivers: ``expr`` is a plain, unannotated
+        parameter of the current function, never re-bound, in a module that imports pandas
+        and no other dataframe library (polars, pyspark, dask, modin, cudf, vaex, xarray,
+        ibis). Rules use it only for members that exist on pandas objects alone
+        (``dropna``, ``merge``, ``.values``), never for subscripts, which dict code shares.
+        """
+        if type(expr) is not ast.Name:
+            return False
+        name = expr.id  # type: ignore[attr-defined]
+        res = self.ctx.resolver
+        scope = res.lookup_scope(name)
+        if scope is None or scope is not res.scope or scope.kind != "function":
+            return False
+        if scope.bindings.get(name) != LOCAL or scope.assign_count.get(name, 0) != 1:
+            return False
+        args = getattr(scope.node, "args", None)
+        if not isinstance(args, ast.arguments):
+            return False
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.arg == name:
+                if arg.annotation is not None:
+                    return False  # annotated: the annotation decides (kind_of)
+                break
+        else:
+            return False
+        bindings = res.module.bindings
+        seen, verdict = self._pandas_module
+        if seen != len(bindings):
+            heads = {v.split(".", 1)[0] for v in bindings.values()}
+            verdict = "pandas" in heads and not (heads & _OTHER_FRAME_LIBS)
+            self._pandas_module = (len(bindings), verdict)
+        return verdict
 
     def _name_kind(self, name: str) -> Optional[str]:
         res = self.ctx.resolver

@@ -19,6 +19,15 @@ RETURNS_NEW = frozenset(
 )
 
 
+#: methods no str/list/ndarray has: enough, with a pandas-only module, to read an
+#: unannotated parameter as a DataFrame (``def clean(df): df.dropna()``)
+FRAME_ONLY = frozenset(
+    {"dropna", "fillna", "drop_duplicates", "sort_values", "sort_index", "reset_index",
+     "set_index", "query", "assign", "astype", "rename", "merge", "reindex", "bfill", "ffill",
+     "interpolate", "explode", "melt", "pivot", "pivot_table"}
+)
+
+
 @register
 class DataframeResultDiscarded(TypeFeeder, Rule):
     """## What it does
@@ -68,6 +77,12 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
     None.
 
     ## Known limitations
+    - An unannotated function parameter that is never re-bound counts as a pandas object
+      when the module imports pandas and no other dataframe library (polars, pyspark,
+      dask, modin, cudf, vaex, xarray, ibis): the catalogue's "imports pandas and the
+      name is not bound to something else"; for such parameters only frame-only
+      methods count (`dropna`, `fillna`, `sort_values`, `merge`, …), not `replace`/`round`/`clip`,
+      which strings and arrays share.
     - Only receivers whose pandas type the file shows are checked (see MLP105).
     - In a notebook, only the *last* expression of a cell counts as displayed; a
       discarded call earlier in the cell is reported.
@@ -104,6 +119,8 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
             return
         if ctx.is_cell_display(node):
             return
-        if not is_pandas(types_of(ctx).kind_of(func.value)):
-            return
+        facts = types_of(ctx)
+        if not is_pandas(facts.kind_of(func.value)):
+            if func.attr not in FRAME_ONLY or not facts.pandas_parameter(func.value):
+                return
         self.report(call, recv=short(func.value, 30), method=func.attr)

@@ -59,6 +59,10 @@ class MergeParametersImplicit(TypeFeeder, Rule):
     None.
 
     ## Known limitations
+    - An unannotated function parameter that is never re-bound counts as a pandas object
+      when the module imports pandas and no other dataframe library (polars, pyspark,
+      dask, modin, cudf, vaex, xarray, ibis): the catalogue's "imports pandas and the
+      name is not bound to something else".
     - Values are not judged: any explicit `how=`/`on=`/`validate=` counts, including
       `how="inner"` (the default, now stated).
     - `DataFrame.join` (index joins) and `pd.merge_asof`/`merge_ordered` are not checked.
@@ -89,7 +93,8 @@ class MergeParametersImplicit(TypeFeeder, Rule):
         if qual in _MERGE_FUNCTIONS:
             offset, call = 2, "pd.merge"
         elif qual is None and isinstance(func, ast.Attribute):
-            if types_of(ctx).kind_of(func.value) not in (DATAFRAME, PANDAS):
+            facts = types_of(ctx)
+            if facts.kind_of(func.value) not in (DATAFRAME, PANDAS) and not facts.pandas_parameter(func.value):
                 return
             offset, call = 1, short(func.value, 30) + ".merge"
         else:

@@ -52,6 +52,10 @@ class DataframeValues(TypeFeeder, Rule):
     None.
 
     ## Known limitations
+    - An unannotated function parameter that is never re-bound counts as a pandas object
+      when the module imports pandas and no other dataframe library (polars, pyspark,
+      dask, modin, cudf, vaex, xarray, ibis): the catalogue's "imports pandas and the
+      name is not bound to something else".
     - Only receivers whose pandas type the file shows are checked: a DataFrame passed
       in as an unannotated parameter, stored on `self`, or returned by a project helper
       is not followed (annotate the parameter `df: pd.DataFrame` to get the check).
@@ -81,7 +85,10 @@ class DataframeValues(TypeFeeder, Rule):
         parent = self.ctx.parent
         if isinstance(parent, ast.Call) and parent.func is node:
             return  # ``x.values()``: a mapping, not pandas
-        kind = types_of(self.ctx).kind_of(node.value)
+        facts = types_of(self.ctx)
+        kind = facts.kind_of(node.value)
+        if kind is None and facts.pandas_parameter(node.value):
+            kind = "pandas"  # an unannotated parameter in a pandas-only module
         if kind in ("DataFrame", "Series", "pandas"):
             label = kind if kind != "pandas" else "object"
             self.report(node, recv=short(node.value, 30), kind=label)
