@@ -23,7 +23,7 @@ its own (VS Code) still works; a binding of the same name always wins.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 # A name bound to something that is not an import (a def, a class, a variable, a parameter).
 LOCAL = "<local>"
@@ -112,17 +112,22 @@ class Resolver:
         if self.scope.parent is not None:
             self.scope = self.scope.parent
 
-    def lookup_scope(self, name: str) -> Optional[Scope]:
-        """The scope whose binding of ``name`` is visible here (None when unbound)."""
+    def visible_scopes(self) -> Iterator[Scope]:
+        """The scopes whose names code here can see, innermost first (class bodies are
+        visible only to code directly inside them). Rules walk per-scope facts with it."""
         scope: Optional[Scope] = self.scope
         first = True
         while scope is not None:
-            # class bodies are visible only to code directly inside them
             if scope.kind != "class" or first:
-                if name in scope.bindings:
-                    return scope
+                yield scope
             first = False
             scope = scope.parent
+
+    def lookup_scope(self, name: str) -> Optional[Scope]:
+        """The scope whose binding of ``name`` is visible here (None when unbound)."""
+        for scope in self.visible_scopes():
+            if name in scope.bindings:
+                return scope
         return None
 
     def binding(self, name: str) -> Optional[str]:

@@ -155,13 +155,7 @@ class Flow:
         return st  # type: ignore[return-value]
 
     def _scopes(self) -> Iterable[Scope]:
-        scope: Optional[Scope] = self.ctx.scope
-        first = True
-        while scope is not None:
-            if scope.kind != "class" or first:
-                yield scope
-            first = False
-            scope = scope.parent
+        return self.ctx.resolver.visible_scopes()
 
     def _lookup_obj(self, key: str) -> Optional[Obj]:
         for scope in self._scopes():

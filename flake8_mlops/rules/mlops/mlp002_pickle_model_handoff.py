@@ -272,22 +272,17 @@ class PickleModelHandoff(Rule):
 
     def _lookup(self, name: str) -> Optional[Fact]:
         """Fact for ``name`` as Python would resolve it here; None when unbound."""
-        scope: Optional[Scope] = self.ctx.scope
-        first = True
-        while scope is not None:
-            if scope.kind != "class" or first:
-                facts = scope.data.get(_KEY)
-                if facts and name in facts:
-                    return facts[name]  # type: ignore[index]
-                if scope.kind == "function" and self._param_facts:
-                    params = self._param_facts.get(id(scope.node))
-                    if params and name in params:
-                        return params[name]
-                if name in scope.bindings:
-                    value = scope.bindings[name]
-                    return _UNKNOWN_FACT if value == LOCAL else _NOT_FACT  # imports
-            first = False
-            scope = scope.parent
+        for scope in self.ctx.resolver.visible_scopes():
+            facts = scope.data.get(_KEY)
+            if facts and name in facts:
+                return facts[name]  # type: ignore[index]
+            if scope.kind == "function" and self._param_facts:
+                params = self._param_facts.get(id(scope.node))
+                if params and name in params:
+                    return params[name]
+            if name in scope.bindings:
+                value = scope.bindings[name]
+                return _UNKNOWN_FACT if value == LOCAL else _NOT_FACT  # imports
         return None
 
     def _self_key(self, expr: ast.AST) -> Optional[str]:
@@ -301,14 +296,7 @@ class PickleModelHandoff(Rule):
 
     def _binding_scope(self, name: str) -> Scope:
         """The scope that binds ``name`` as seen from here (the current one if none)."""
-        scope: Optional[Scope] = self.ctx.scope
-        first = True
-        while scope is not None:
-            if (scope.kind != "class" or first) and name in scope.bindings:
-                return scope
-            first = False
-            scope = scope.parent
-        return self.ctx.scope
+        return self.ctx.resolver.lookup_scope(name) or self.ctx.scope
 
     def _set(self, target: ast.AST, fact: Fact, where_bound: bool = False) -> None:
         if isinstance(target, ast.Name):
@@ -784,17 +772,12 @@ class PickleModelHandoff(Rule):
                 return
 
     def _helper(self, name: str) -> Optional[tuple]:
-        scope: Optional[Scope] = self.ctx.scope
-        first = True
-        while scope is not None:
-            if scope.kind != "class" or first:
-                helpers = scope.data.get(_HELPERS)
-                if helpers and name in helpers:  # type: ignore[operator]
-                    return helpers[name]  # type: ignore[index]
-                if name in scope.bindings:
-                    return None
-            first = False
-            scope = scope.parent
+        for scope in self.ctx.resolver.visible_scopes():
+            helpers = scope.data.get(_HELPERS)
+            if helpers and name in helpers:  # type: ignore[operator]
+                return helpers[name]  # type: ignore[index]
+            if name in scope.bindings:
+                return None
         return None
 
     def _judge(self, node: ast.Call, obj: Optional[ast.AST], func_name: str) -> bool:

@@ -191,17 +191,12 @@ class UntrackedMetrics(Rule):
         return data  # type: ignore[return-value]
 
     def _lookup(self, name: str) -> Optional[Tuple[int, str]]:
-        scope: Optional[Scope] = self.ctx.scope
-        first = True
-        while scope is not None:
-            if scope.kind != "class" or first:
-                data = scope.data.get(_KEY)
-                if data and name in data:  # type: ignore[operator]
-                    return data[name]  # type: ignore[index]
-                if name in scope.bindings:
-                    return None
-            first = False
-            scope = scope.parent
+        for scope in self.ctx.resolver.visible_scopes():
+            data = scope.data.get(_KEY)
+            if data and name in data:  # type: ignore[operator]
+                return data[name]  # type: ignore[index]
+            if name in scope.bindings:
+                return None
         return None
 
     def _mark(self, target: ast.AST, hit: Optional[Tuple[int, str]]) -> None:

@@ -159,17 +159,12 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
 
     def _holds_model(self, expr: Optional[ast.AST]) -> bool:
         if isinstance(expr, ast.Name):
-            scope = self.ctx.scope
-            first = True
-            while scope is not None:
-                if scope.kind != "class" or first:
-                    data = scope.data.get("MLP020")
-                    if data and expr.id in data:  # type: ignore[operator]
-                        return True
-                    if expr.id in scope.bindings:
-                        break
-                first = False
-                scope = scope.parent
+            for scope in self.ctx.resolver.visible_scopes():
+                data = scope.data.get("MLP020")
+                if data and expr.id in data:  # type: ignore[operator]
+                    return True
+                if expr.id in scope.bindings:
+                    break
         if isinstance(expr, ast.Dict):
             return (
                 any(self._holds_model(v) for v in expr.values if v is not None)

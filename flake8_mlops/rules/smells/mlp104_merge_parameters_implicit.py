@@ -66,8 +66,9 @@ class MergeParametersImplicit(TypeFeeder, Rule):
     - Values are not judged: any explicit `how=`/`on=`/`validate=` counts, including
       `how="inner"` (the default, now stated).
     - `DataFrame.join` (index joins) and `pd.merge_asof`/`merge_ordered` are not checked.
-    - A merge on a frame whose type the file does not show (an unannotated parameter,
-      an attribute) is not checked; `pd.merge(...)` always is.
+    - A `.merge` on a frame whose type the file does not show (an attribute, a helper's
+      result, a parameter in a module that also imports polars/pyspark/…) is not
+      checked; `pd.merge(...)` always is.
 
     ## References
     - Zhang, Cruz, van Deursen, "Code Smells for Machine Learning Applications",

@@ -19,8 +19,9 @@ class DataframeValues(TypeFeeder, Rule):
     (`pd.read_csv(p).values`, `df.drop(columns="y").values`).
 
     `dict.values()` (a call), `.values` on polars/pyspark/dask/modin objects, on NumPy
-    arrays, on objects of unknown type (an unannotated parameter, an attribute) and on
-    names rebound to something else are not flagged.
+    arrays, on objects of unknown type (an attribute, a helper's result, an unannotated
+    parameter in a module that also imports another dataframe library) and on names
+    rebound to something else are not flagged.
 
     ## Why is this bad?
     Zhang et al. list this as the "Dataframe Conversion API Misused" smell: `.values`
@@ -56,9 +57,9 @@ class DataframeValues(TypeFeeder, Rule):
       when the module imports pandas and no other dataframe library (polars, pyspark,
       dask, modin, cudf, vaex, xarray, ibis): the catalogue's "imports pandas and the
       name is not bound to something else".
-    - Only receivers whose pandas type the file shows are checked: a DataFrame passed
-      in as an unannotated parameter, stored on `self`, or returned by a project helper
-      is not followed (annotate the parameter `df: pd.DataFrame` to get the check).
+    - Otherwise only receivers whose pandas type the file shows are checked: a DataFrame
+      stored on `self` or returned by a project helper is not followed (annotate it, e.g.
+      `def load() -> pd.DataFrame`, to get the check).
     - `.values` of `df.loc[...]`/`df.iloc[...]`/`df.groupby(...).sum()` is flagged (they
       are pandas objects); `.values` of a pandas `Index` (`df.columns.values`) is not.
 
