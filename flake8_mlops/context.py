@@ -65,6 +65,15 @@ class Context:
         self._last_call: Optional[ast.Call] = None
         self._last_call_name: Optional[str] = None
 
+    @property
+    def text(self) -> Optional[str]:
+        """The whole source, joined once; None when only a tree was given."""
+        text = self.__dict__.get("_text", _MISSING)
+        if text is _MISSING:
+            text = "".join(self.lines) or None
+            self.__dict__["_text"] = text
+        return text  # type: ignore[return-value]
+
     # --------------------------------------------------------------- findings
     def add(self, line: int, col: int, text: str) -> None:
         self.findings.append((line, col, text))

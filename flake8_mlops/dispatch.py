@@ -72,6 +72,31 @@ _fields_cache: Dict[type, Tuple[str, ...]] = {}
 _SCALARS = frozenset({str, int, float, bytes, bool, complex, type(Ellipsis)})
 
 
+def _all_ast_classes() -> set:
+    out = set()
+    todo = [ast.AST]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        out.add(cls)
+    return out
+
+
+def _node_classes() -> frozenset:
+    """Every concrete node class ``ast.parse`` can produce, minus the skipped leaves: one
+    set lookup on ``item.__class__`` replaces two ``isinstance`` calls per child."""
+    return frozenset(c for c in _all_ast_classes() if not issubclass(c, _SKIP))
+
+
+_WALKED = _node_classes()
+_STMTS = frozenset(c for c in _WALKED if issubclass(c, ast.stmt))
+# field values that are never walked: scalars, None and the skipped singleton leaves
+_INERT = frozenset(
+    {type(None), *_SCALARS}
+    | {c for c in _all_ast_classes() if issubclass(c, _SKIP)}
+)
+
+
 def _child_fields(t: type) -> Tuple[str, ...]:
     fields = _fields_cache.get(t)
     if fields is None:
@@ -96,26 +121,45 @@ def _children(node: ast.AST) -> List[ast.AST]:
     return out
 
 
-_handler_cache: Dict[Tuple[type, ...], Tuple[Dict[type, List[str]], Dict[type, List[str]]]] = {}
+_handler_cache: Dict[Tuple[type, ...], Tuple[Dict[type, List[Tuple[str, str]]], Dict[type, List[Tuple[str, str]]]]] = {}
 
 
 def _handler_table(
     rule_classes: Sequence[Type[Rule]],
-) -> Tuple[Dict[type, List[str]], Dict[type, List[str]]]:
-    """``{ast.Call: ["MLP003.visit_Call", ...]}`` names per node type, cached per selection."""
+) -> Tuple[Dict[type, List[Tuple[str, str]]], Dict[type, List[Tuple[str, str]]]]:
+    """``{ast.Call: [("MLP003", "visit_Call"), ...]}`` per node type, cached per selection.
+
+    A handler marked ``@shared(key)`` (see :func:`flake8_mlops.registry.shared`) that
+    several selected rules inherit unchanged is listed once, from the first rule that
+    has it, ahead of the rules' own handlers for that node type.
+    """
     key = tuple(rule_classes)
     cached = _handler_cache.get(key)
     if cached is not None:
         return cached
-    visits: Dict[type, List[str]] = {}
-    leaves: Dict[type, List[str]] = {}
+    tables: Dict[str, Dict[type, List[Tuple[str, str]]]] = {"v": {}, "l": {}}
+    shared_seen: Dict[Tuple[str, str, type], bool] = {}
     for cls in rule_classes:
         for attr in dir(cls):
-            if attr.startswith("visit_") or attr.startswith("leave_"):
-                node_type = getattr(ast, attr[6:], None)
-                if isinstance(node_type, type) and issubclass(node_type, ast.AST):
-                    table = visits if attr[0] == "v" else leaves
-                    table.setdefault(node_type, []).append(cls.code + "." + attr)
+            if not (attr.startswith("visit_") or attr.startswith("leave_")):
+                continue
+            node_type = getattr(ast, attr[6:], None)
+            if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
+                continue
+            table = tables[attr[0]]
+            entries = table.setdefault(node_type, [])
+            shared_key = getattr(getattr(cls, attr), "__mlp_shared__", None)
+            if shared_key is None:
+                entries.append((cls.code, attr))
+                continue
+            seen_key = (shared_key, attr[0], node_type)
+            if seen_key in shared_seen:
+                continue
+            shared_seen[seen_key] = True
+            # shared collectors go before every rule's own handler for this node type
+            n_shared = sum(1 for e in entries if e[1].startswith("#"))
+            entries.insert(n_shared, (cls.code, "#" + attr))
+    visits, leaves = tables["v"], tables["l"]
     _handler_cache[key] = (visits, leaves)
     return visits, leaves
 
@@ -165,42 +209,62 @@ def _bind_leave(res: Resolver, node: ast.AST) -> None:
         res.pop()
 
 
-def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[int, int, str]]:
-    """Walk ``ctx.tree`` once with every rule in ``rule_classes``; return the findings."""
+def gate(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> Sequence[Type[Rule]]:
+    """Drop the rules whose ``triggers`` (source substrings) are all absent from the file:
+    a few C-speed substring searches save their whole share of the walk."""
+    text = ctx.text
+    if text is None:
+        return rule_classes
+    kept = []
+    for cls in rule_classes:
+        triggers = cls.triggers
+        if triggers:
+            for trigger in triggers:
+                if trigger in text:
+                    break
+            else:
+                continue
+        kept.append(cls)
+    return kept
+
+
+def run_rules(
+    ctx: Context, rule_classes: Sequence[Type[Rule]], use_triggers: bool = True
+) -> List[Tuple[int, int, str]]:
+    """Walk ``ctx.tree`` once with every rule in ``rule_classes``; return the findings.
+    Rules whose :attr:`~flake8_mlops.registry.Rule.triggers` do not occur in the source
+    are not run (``use_triggers=False`` runs them anyway, for tests)."""
+    if use_triggers:
+        rule_classes = gate(ctx, rule_classes)
     visit_names, leave_names = _handler_table(rule_classes)
     instances: Dict[str, Rule] = {cls.code: cls(ctx) for cls in rule_classes}
     broken: Dict[str, bool] = {}
 
-    def bind(names: Dict[type, List[str]]) -> Dict[type, List[Tuple[str, Handler]]]:
-        out: Dict[type, List[Tuple[str, Handler]]] = {}
-        for node_type, entries in names.items():
-            out[node_type] = [
-                (e[:6], getattr(instances[e[:6]], e[7:])) for e in entries
-            ]
-        return out
+    def bind(names: Dict[type, List[Tuple[str, str]]]) -> Dict[type, Tuple[Tuple[str, Handler], ...]]:
+        return {
+            node_type: tuple(
+                (code, getattr(instances[code], attr.lstrip("#"))) for code, attr in entries
+            )
+            for node_type, entries in names.items()
+        }
 
     visits = bind(visit_names)
     leaves = bind(leave_names)
     if any(cls.uses_facts for cls in rule_classes):
         # module facts are collected before any rule sees the call
-        visits[ast.Call] = [("facts", ctx.facts.see_call), *visits.get(ast.Call, [])]
+        visits[ast.Call] = (("facts", ctx.facts.see_call), *visits.get(ast.Call, ()))
     res = ctx.resolver
 
     def fail(code: str, node: object, exc: BaseException) -> None:
+        """Switch ``code`` off for the rest of the file and report it once."""
         if broken.get(code):
             return
         broken[code] = True
+        for table in (visits, leaves):
+            for node_type, handlers in list(table.items()):
+                table[node_type] = tuple(h for h in handlers if h[0] != code)
         line = getattr(node, "lineno", 1) or 1
         ctx.add(line, 0, f"MLP000 internal error in {code} ({type(exc).__name__}); please report")
-
-    def call_all(handlers: Iterable[Tuple[str, Handler]], node: ast.AST) -> None:
-        for code, handler in handlers:
-            if code in broken:
-                continue
-            try:
-                handler(node)
-            except Exception as exc:  # a rule bug must never abort flake8
-                fail(code, node, exc)
 
     tree = ctx.tree
     # stack items: (node, parent, enclosing statement), or (node, _LEAVE, (parent, stmt))
@@ -211,29 +275,39 @@ def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[in
     ast_node = ast.AST
     skip = _SKIP
     binders = _BINDERS
-    stmt_type = ast.stmt
+    walked = _WALKED
+    inert = _INERT
+    stmts = _STMTS
     while stack:
         node, parent, stmt = stack.pop()
         if parent is _LEAVE:
             ctx.parent, ctx.stmt = stmt  # type: ignore[misc]
             handlers = leaves.get(type(node))
             if handlers:
-                call_all(handlers, node)
+                for code, handler in handlers:
+                    try:
+                        handler(node)
+                    except Exception as exc:  # a rule bug must never abort flake8
+                        fail(code, node, exc)
             _bind_leave(res, node)
             continue
         if parent is _OPEN:
             _open_scope(res, node)
             continue
-        if isinstance(node, stmt_type):
+        t = node.__class__
+        if t in stmts:
             stmt = node
         ctx.parent = parent  # type: ignore[assignment]
         ctx.stmt = stmt  # type: ignore[assignment]
-        t = type(node)
         if t in binders:
             _bind_enter(res, node)
         handlers = visits.get(t)
         if handlers:
-            call_all(handlers, node)
+            for code, handler in handlers:
+                try:
+                    handler(node)
+                except Exception as exc:  # a rule bug must never abort flake8
+                    fail(code, node, exc)
         if t in _SCOPES:
             stack.append((node, _LEAVE, (parent, stmt)))
             outer, inner = _scope_children(node)
@@ -252,14 +326,19 @@ def run_rules(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> List[Tuple[in
         children = []
         for name in fields:
             value = getattr(node, name, None)
-            if value is None or value.__class__ in _SCALARS:
-                continue
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, ast_node) and not isinstance(item, skip):
-                        children.append(item)
-            elif isinstance(value, ast_node) and not isinstance(value, skip):
+            cls = value.__class__
+            if cls in walked:
                 children.append(value)
+            elif cls is list:
+                for item in value:  # type: ignore[union-attr]
+                    if item.__class__ in walked or (
+                        item.__class__ not in inert
+                        and isinstance(item, ast_node)
+                        and not isinstance(item, skip)
+                    ):
+                        children.append(item)
+            elif cls not in inert and isinstance(value, ast_node) and not isinstance(value, skip):
+                children.append(value)  # a node class made after import (subclass)
         if children:
             children.reverse()
             stack.extend([(child, node, stmt) for child in children])

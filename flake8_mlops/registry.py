@@ -54,6 +54,11 @@ class Rule:
     #: True when the rule reads ``self.ctx.facts`` (module facts: trains, tracks, …);
     #: the dispatcher then collects them during the walk
     uses_facts: ClassVar[bool] = False
+    #: source-text prefilter: when non-empty, the rule runs on a file only if at least
+    #: one of these substrings occurs in its source (e.g. ``("trust_remote_code",)``).
+    #: Every finding of the rule must need one of them in the text (an import, an API
+    #: name); ``tests/test_triggers.py`` checks that gating never changes a finding.
+    triggers: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
@@ -71,6 +76,24 @@ class Rule:
             line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
         text = (message if message is not None else self.message).format(**fields)
         self.ctx.add(line, col, f"{self.code} {text}")
+
+
+def shared(key: str):  # type: ignore[no-untyped-def]
+    """Mark a handler as a *shared collector* (e.g. ``@shared("types")``).
+
+    Several rules inherit the same collector from a mixin so that each works when
+    selected alone. The dispatcher runs a collector **once per node** for the whole
+    selection (from the first selected rule that has it, before the rules' own
+    handlers for that node) instead of once per rule. A rule that overrides the handler
+    is dispatched normally; its override may still call the collector through
+    ``super()`` (collectors must be idempotent per node).
+    """
+
+    def mark(fn):  # type: ignore[no-untyped-def]
+        fn.__mlp_shared__ = key
+        return fn
+
+    return mark
 
 
 def register(cls: Type[Rule]) -> Type[Rule]:

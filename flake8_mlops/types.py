@@ -71,6 +71,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Set, Tuple
 
 from .apis.models import model_base, model_constructor
 from .names import LOCAL, Scope
+from .registry import shared
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -609,7 +610,9 @@ class TypeFacts:
 class TypeFeeder:
     """Mixin for smell rules: feeds the file's :class:`TypeFacts` from the rule's own
     ``leave_Assign``/``leave_AnnAssign`` so the rule works when selected alone.
-    A rule that overrides these handlers must call ``super()``."""
+    A rule that overrides these handlers must call ``super()``. The handlers are shared
+    collectors (:func:`~flake8_mlops.registry.shared`): with many smell rules selected
+    the dispatcher feeds each assignment once, not once per rule."""
 
     ctx: "Context"
 
@@ -617,9 +620,11 @@ class TypeFeeder:
     def types(self) -> TypeFacts:
         return types_of(self.ctx)
 
+    @shared("types")
     def leave_Assign(self, node: ast.Assign) -> None:
         types_of(self.ctx).feed(node)
 
+    @shared("types")
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         types_of(self.ctx).feed(node)
 

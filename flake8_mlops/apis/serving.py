@@ -42,7 +42,7 @@ import re
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..options import Option
-from ..registry import Rule
+from ..registry import Rule, shared
 from .models import CONFIG_ROOTS, MODEL_LOADERS, is_model_name, model_constructor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1124,6 +1124,7 @@ class ServingRule(Rule):
         super().__init__(ctx)
         self.serving = serving_facts(ctx)
 
+    @shared("serving")
     def _feed(self, node: ast.AST) -> None:
         self.serving.see(node)
 

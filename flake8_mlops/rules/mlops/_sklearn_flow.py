@@ -43,6 +43,7 @@ from ...apis.sklearn_api import (
     object_kind,
 )
 from ...names import Scope
+from ...registry import shared
 
 _EMPTY: FrozenSet[int] = frozenset()
 _NO_COLS: FrozenSet[str] = frozenset()
@@ -137,13 +138,38 @@ def _in_test_code(ctx) -> bool:  # type: ignore[no-untyped-def]
 
 
 class Flow:
-    """Per-file, per-rule data-flow tracker (see the module docstring)."""
+    """Per-file data-flow tracker (see the module docstring), shared by the rules that
+    use it (:func:`shared_flow`): each call and assignment is processed once."""
 
     def __init__(self, ctx, key: str) -> None:  # type: ignore[no-untyped-def]
         self.ctx = ctx
         self.key = key
         #: id(fit call) -> what was fitted
         self.fits: Dict[int, FitInfo] = {}
+        self._event_node: Optional[ast.AST] = None
+        self._event: Optional[Tuple[str, Obj]] = None
+        self._fed: Optional[ast.AST] = None
+
+    def event(self, node: ast.Call) -> Optional[Tuple[str, Obj]]:
+        """:meth:`on_call` once per call node, however many rules ask."""
+        if node is not self._event_node:
+            self._event_node = node
+            self._event = self.on_call(node)
+        return self._event
+
+    def feed(self, node: ast.AST) -> None:
+        """Bindings of an ``Assign``/``AnnAssign``/``For`` node, once per node."""
+        if node is self._fed:
+            return
+        self._fed = node
+        t = type(node)
+        if t is ast.Assign:
+            self.assign(node.targets, node.value)  # type: ignore[attr-defined]
+        elif t is ast.AnnAssign:
+            if node.value is not None:  # type: ignore[attr-defined]
+                self.assign([node.target], node.value)  # type: ignore[attr-defined]
+        elif t is ast.For:
+            self.assign([node.target], None)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ state
     def state(self, scope: Optional[Scope] = None) -> _State:
@@ -603,3 +629,35 @@ class Flow:
         for f in facts:
             out |= f.seen
         return out
+
+
+def shared_flow(ctx) -> Flow:  # type: ignore[no-untyped-def]
+    """The file's one :class:`Flow` (created on first use)."""
+    flow = ctx.__dict__.get("_mlp_sklearn_flow")
+    if flow is None:
+        flow = Flow(ctx, "sklearn.flow")
+        ctx.__dict__["_mlp_sklearn_flow"] = flow
+    return flow  # type: ignore[no-any-return]
+
+
+class FlowFeeder:
+    """Mixin of the rules built on the shared :class:`Flow` (MLP016, MLP017): feeds its
+    bindings once per node for all of them (shared collectors, see ``registry.shared``)."""
+
+    ctx: "object"
+
+    @property
+    def flow(self) -> Flow:
+        return shared_flow(self.ctx)
+
+    @shared("sklearn-flow")
+    def leave_Assign(self, node: ast.Assign) -> None:
+        shared_flow(self.ctx).feed(node)
+
+    @shared("sklearn-flow")
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        shared_flow(self.ctx).feed(node)
+
+    @shared("sklearn-flow")
+    def visit_For(self, node: ast.For) -> None:
+        shared_flow(self.ctx).feed(node)

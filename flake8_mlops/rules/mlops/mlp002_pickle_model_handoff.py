@@ -240,6 +240,7 @@ class PickleModelHandoff(Rule):
     """
 
     code = "MLP002"
+    triggers = ("dump", "save", "pickle")
     name = "pickle-model-handoff"
     message = "{what} {label} serialized with {func}() is an opaque pickle tied to this environment; {fix}"
     confidence = "medium"

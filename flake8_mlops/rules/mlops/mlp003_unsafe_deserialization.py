@@ -73,6 +73,7 @@ class UnsafeDeserialization(Rule):
     """
 
     code = "MLP003"
+    triggers = ("load", "pickle", "Pickle", "shelve")
     name = "unsafe-deserialization"
     message = "{func}() can run code hidden in the file it loads; {fix}"
     confidence = "high"

@@ -99,6 +99,7 @@ class TrustedRemoteCode(Rule):
     """
 
     code = "MLP004"
+    triggers = ("trust_remote_code",)
     name = "trusted-remote-code"
     message = (
         "trust_remote_code=True lets {func} run Python code from the Hub repository; "

@@ -101,6 +101,7 @@ class EndpointWithoutHealthCheck(ServingRule):
     """
 
     code = "MLP011"
+    triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "endpoint-without-health-check"
     message = (
         "{framework} app serves predictions ({route}) but defines no health or readiness route; "

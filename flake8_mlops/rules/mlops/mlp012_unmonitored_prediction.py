@@ -101,6 +101,7 @@ class UnmonitoredPrediction(ServingRule):
     """
 
     code = "MLP012"
+    triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "unmonitored-prediction"
     message = (
         "prediction route '{handler}' logs neither its inputs nor its outputs; log them or feed "

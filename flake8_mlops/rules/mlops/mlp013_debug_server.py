@@ -78,6 +78,7 @@ class DebugServer(ServingRule):
     """
 
     code = "MLP013"
+    triggers = ("debug", "DEBUG", "Debug", "reload")
     name = "debug-server"
     message = "{what} {why}; {fix}"
     confidence = "high"

@@ -102,6 +102,7 @@ class ModelLoadedPerRequest(ServingRule):
     """
 
     code = "MLP014"
+    triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "model-loaded-per-request"
     message = (
         "{func}() loads the model on every request to route '{handler}'; load it once at "

@@ -6,7 +6,7 @@ import ast
 from typing import Set
 
 from ...registry import Rule, register
-from ._sklearn_flow import Flow
+from ._sklearn_flow import FlowFeeder
 
 
 def _on_self(call: ast.Call) -> bool:
@@ -16,7 +16,7 @@ def _on_self(call: ast.Call) -> bool:
 
 
 @register
-class PreprocessingOutsidePipeline(Rule):
+class PreprocessingOutsidePipeline(FlowFeeder, Rule):
     """## What it does
     Flags a fitted preprocessing step whose output trains a model without both being
     in one `Pipeline`: within one function or module scope, a transformer is fitted
@@ -113,6 +113,7 @@ class PreprocessingOutsidePipeline(Rule):
     """
 
     code = "MLP016"
+    triggers = ("fit",)
     name = "preprocessing-outside-pipeline"
     message = (
         "{fitted} fits preprocessing outside a Pipeline and {model} trains on its output "
@@ -123,12 +124,11 @@ class PreprocessingOutsidePipeline(Rule):
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
-        self.flow = Flow(ctx, "MLP016.flow")
         self._reported: Set[int] = set()
 
     def visit_Call(self, node: ast.Call) -> None:
         flow = self.flow
-        event = flow.on_call(node)
+        event = flow.event(node)
         if event is None:
             return
         what, obj = event
@@ -170,13 +170,3 @@ class PreprocessingOutsidePipeline(Rule):
         if what == "cv":
             return self.ctx.arg(node, 2, "y")
         return self.ctx.arg(node, 1, "y")
-
-    def leave_Assign(self, node: ast.Assign) -> None:
-        self.flow.assign(node.targets, node.value)
-
-    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
-            self.flow.assign([node.target], node.value)
-
-    def visit_For(self, node: ast.For) -> None:
-        self.flow.assign([node.target], None)

@@ -7,11 +7,11 @@ from typing import Set
 
 from ...apis.sklearn_api import HELDOUT_FITTERS, SAMPLER, is_heldout_fitter_name
 from ...registry import Rule, register
-from ._sklearn_flow import Flow
+from ._sklearn_flow import FlowFeeder
 
 
 @register
-class DataLeakage(Rule):
+class DataLeakage(FlowFeeder, Rule):
     """## What it does
     Flags two ways test rows leak into training, within one function or module scope:
 
@@ -111,18 +111,18 @@ class DataLeakage(Rule):
     """
 
     code = "MLP017"
+    triggers = ("fit",)
     name = "data-leakage"
     message = "{what}; {fix}"
     confidence = "medium"
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
-        self.flow = Flow(ctx, "MLP017.flow")
         self._reported: Set[int] = set()
 
     def visit_Call(self, node: ast.Call) -> None:
         flow = self.flow
-        event = flow.on_call(node)
+        event = flow.event(node)
         if event is None:
             return
         what, obj = event
@@ -176,13 +176,3 @@ class DataLeakage(Rule):
             ),
             fix=f"fit on the training split and only transform or predict '{name}'",
         )
-
-    def leave_Assign(self, node: ast.Assign) -> None:
-        self.flow.assign(node.targets, node.value)
-
-    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
-            self.flow.assign([node.target], node.value)
-
-    def visit_For(self, node: ast.For) -> None:
-        self.flow.assign([node.target], None)

@@ -133,6 +133,7 @@ class RuntimePackageInstall(Rule):
     """
 
     code, name = "MLP019", "runtime-package-install"
+    triggers = ("install",)
     message = "{api} installs unpinned {names} at run time; {fix}"
     confidence = "high"
 

@@ -133,6 +133,7 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
     """
 
     code = "MLP020"
+    triggers = ("dump", "save", "to_disk", "export", "push_to_hub")
     name = "unversioned-model-artifact"
     message = (
         "{api} writes the model to the fixed path '{path}' and nothing in this module tracks "

@@ -90,6 +90,7 @@ class TrainingServingEntangled(ServingRule):
     """
 
     code = "MLP021"
+    triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "training-serving-entangled"
     message = (
         "this module trains a model ({call}) and also serves predictions (route '{route}'); "
