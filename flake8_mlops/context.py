@@ -62,8 +62,7 @@ class Context:
         #: module facts (trains / tracks / registry / fairness), filled during the walk
         #: when a selected rule sets ``uses_facts``; complete only in ``finish()``
         self.facts = ModuleFacts(self)
-        self._last_call: Optional[ast.Call] = None
-        self._last_call_name: Optional[str] = None
+        self._call_names: Dict[ast.AST, Optional[str]] = {}
 
     @property
     def text(self) -> Optional[str]:
@@ -84,13 +83,14 @@ class Context:
         return self.resolver.qualname(expr)
 
     def call_name(self, call: ast.Call) -> Optional[str]:
-        """Qualified name of the called function (cached: every rule asks for the same call)."""
-        if call is self._last_call:
-            return self._last_call_name
-        name = self.resolver.qualname(call.func)
-        self._last_call = call
-        self._last_call_name = name
-        return name
+        """Qualified name of the called function, resolved once per call node (when the
+        walk first meets it) and cached: every rule, and later leave handlers that look
+        at an assignment's value, get the same answer without resolving again."""
+        names = self._call_names
+        name = names.get(call, _MISSING)
+        if name is _MISSING:
+            name = names[call] = self.resolver.qualname(call.func)
+        return name  # type: ignore[return-value]
 
     @property
     def scope(self) -> Scope:

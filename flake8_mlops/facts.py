@@ -24,7 +24,7 @@ What counts:
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, FrozenSet, List, Optional
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional
 
 from .options import Option
 
@@ -160,6 +160,7 @@ class ModuleFacts:
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
         self.trackers: FrozenSet[str] = ctx.config.get_set(TRACKERS_OPTION)
+        self._tracker_cache: Dict[str, bool] = {}
         self._tracker_heads = frozenset(t.split(".", 1)[0] for t in self.trackers)
         #: calls that train, in source order
         self.training_calls: List[ast.Call] = []
@@ -193,6 +194,12 @@ class ModuleFacts:
     def is_tracker(self, qualname: Optional[str]) -> bool:
         if not qualname:
             return False
+        known = self._tracker_cache.get(qualname)
+        if known is None:
+            known = self._tracker_cache[qualname] = self._is_tracker(qualname)
+        return known
+
+    def _is_tracker(self, qualname: str) -> bool:
         if qualname.split(".", 1)[0] not in self._tracker_heads:
             return qualname.rsplit(".", 1)[-1] in TRACKER_CLASS_NAMES
         for t in self.trackers:

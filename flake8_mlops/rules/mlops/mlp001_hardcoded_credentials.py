@@ -84,6 +84,7 @@ def _head_of(words: Sequence[str]) -> Optional[str]:
 _NAME_HINTS = ("pass", "pwd", "secret", "token", "key", "pat")
 
 
+@functools.lru_cache(maxsize=8192)
 def credential_head(name: Optional[str]) -> Optional[str]:
     """The credential word a name ends with (``"token"``, ``"password"``, ``"key"``), if
     the name is credential-named; None for ``pad_token``, ``token_uri``, ``secret_name``…"""
@@ -285,6 +286,26 @@ def _dotted(expr: ast.AST) -> Optional[str]:
 
 def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _CallLabel:
+    """The callee as shown in messages, spelled only when a message needs it (most calls
+    never report, and spelling every callee was a measurable share of the rule's time)."""
+
+    __slots__ = ("func", "expr", "text")
+
+    def __init__(self, func: Optional[str], expr: ast.AST) -> None:
+        self.func = func
+        self.expr = expr
+        self.text: Optional[str] = None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = _short(self.func or _dotted(self.expr) or "call", 40)
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def _concat_leaves(expr: ast.AST, out: List[ast.Constant]) -> bool:
@@ -613,7 +634,7 @@ class HardcodedCredentials(Rule):
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
         func = ctx.call_name(node)
-        shown = _short(func or _dotted(node.func) or "call", 40)
+        shown = _CallLabel(func, node.func)
 
         # callee-specific credential arguments (wandb.login(key=...), HTTPBasicAuth(u, p))
         for spec in CREDENTIAL_CALL_ARGS.get(func or "", ()):
@@ -652,7 +673,7 @@ class HardcodedCredentials(Rule):
             vendor = _call_env_hint(func) if arg in ("api_key", "api_token", "token", "key") else ""
             self._check_named(arg, kw.value, f"{shown}({arg}=)", vendor or None)
 
-    def _check_name_value_call(self, node: ast.Call, func: Optional[str], shown: str) -> None:
+    def _check_name_value_call(self, node: ast.Call, func: Optional[str], shown: "_CallLabel") -> None:
         ctx = self.ctx
         args = node.args
         if any(isinstance(a, ast.Starred) for a in args):
@@ -680,9 +701,9 @@ class HardcodedCredentials(Rule):
             name_node, value = args[-2], args[-1]
         name = ctx.literal_str(name_node)
         if name:
-            self._check_named(name, value, f'{_short(shown, 32)}("{name}", …)')
+            self._check_named(name, value, f'{_short(str(shown), 32)}("{name}", …)')
 
-    def _check_setter_call(self, node: ast.Call, func: Optional[str], shown: str) -> None:
+    def _check_setter_call(self, node: ast.Call, func: Optional[str], shown: "_CallLabel") -> None:
         method = node.func.attr  # type: ignore[attr-defined]
         args = node.args
         if isinstance(args[-1], ast.Starred):

@@ -471,9 +471,9 @@ class ManualHyperparameterSearch(Rule):
         if not isinstance(node, ast.Call):
             return False
         facts = self.ctx.facts
-        if facts.is_tracker(self.ctx.qualname(node.func)):
-            return True
-        return bool(facts.tracker_calls) and facts.tracker_calls[-1] is node
+        if facts.tracker_calls and facts.tracker_calls[-1] is node:
+            return True  # module facts saw this call first (see_call runs before rules)
+        return facts.is_tracker(self.ctx.call_name(node))
 
     def leave_Assign(self, node: ast.Assign) -> None:
         if self._is_tracker_call(node.value) or (
@@ -538,7 +538,10 @@ class ManualHyperparameterSearch(Rule):
         name = ctx.call_name(node)
         func = node.func
         facts = ctx.facts
-        trains = facts.is_training_call(node) or name in _FITTING_HELPERS
+        # module facts judged this call already (see_call runs before the rules)
+        trains = bool(facts.training_calls and facts.training_calls[-1] is node) or (
+            name in _FITTING_HELPERS
+        )
         tracks = self._is_tracker_call(node) or self._receiver_is_tracker(func)
         if not tracks and isinstance(func, ast.Attribute):
             if func.attr in _TRACKER_METHODS:

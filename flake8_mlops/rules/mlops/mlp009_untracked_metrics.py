@@ -222,7 +222,7 @@ class UntrackedMetrics(Rule):
             return self._lookup(expr.id)
         if isinstance(expr, ast.Call):
             func = expr.func
-            name = ctx.qualname(func)
+            name = ctx.call_name(expr)
             if is_metric_function(name):
                 return (_API, name.rsplit(".", 1)[-1] + "()")  # type: ignore[union-attr]
             if isinstance(func, ast.Attribute):
