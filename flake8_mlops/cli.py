@@ -2,8 +2,9 @@
 
 Sub-commands:
 
-* ``flake8-mlops rules [--format table|json]`` — every rule: code, name, family,
-  whether flake8 runs it by default, confidence and the one-line summary;
+* ``flake8-mlops rules [--format table|json] [--mlp-rules FILE]`` — every rule: code, name,
+  family, whether flake8 runs it by default, confidence and the one-line summary; user rules
+  (MLP9nn, family "user") from ``--mlp-rules`` or the flake8 configuration's ``mlp-rules``;
 * ``flake8-mlops explain MLPnnn`` — the rule page (the same text as ``docs/rules/MLPnnn.md``,
   rendered from the rule's docstring by :mod:`flake8_mlops.docs`);
 * ``flake8-mlops check PATH... [-- FLAKE8_ARGS...]`` — ``.py`` files through flake8's own
@@ -85,8 +86,61 @@ def rule_rows() -> List[Dict[str, Any]]:
     return rows
 
 
+def user_rule_specs(rules_arg: Optional[str]) -> List[Any]:
+    """The user rules of ``--mlp-rules`` (argument) or of the flake8 configuration.
+
+    flake8 reads its configuration (``setup.cfg``/``tox.ini``/``.flake8``, ``pyproject.toml``
+    with flake8-pyproject) and the plugin validates the rule files exactly as in a lint
+    run: a broken file prints one line and raises ``SystemExit(2)``.
+    """
+    from . import user_rules
+
+    argv = [f"{user_rules.RULES_OPTION.flag}={rules_arg}"] if rules_arg else []
+    # a configured baseline is irrelevant here and must not stop the listing
+    app = _flake8_app(["--mlp-baseline=", *argv])
+    paths = user_rules.paths_from_options(app.options)
+    if not paths:
+        return []
+    return user_rules.load(paths)
+
+
+def user_rule_rows(specs: Sequence[Any]) -> List[Dict[str, Any]]:
+    return [
+        {
+            "code": s.code,
+            "name": s.id,
+            "family": "user",
+            "default": "off" if s.severity == "off" else "on",
+            "confidence": "high",
+            "added_in": "",
+            "summary": s.message,
+            "message": s.message,
+            "options": [],
+            "help_uri": s.url,
+            "severity": s.severity,
+            "source": s.path,
+        }
+        for s in specs
+    ]
+
+
+def _user_specs_or_status(rules_arg: Optional[str]) -> Tuple[List[Any], int]:
+    from .user_rules import UserRulesError
+
+    try:
+        return user_rule_specs(rules_arg), 0
+    except SystemExit as exc:  # the plugin already printed the one-line reason
+        return [], int(exc.code) if isinstance(exc.code, int) else 2
+    except UserRulesError as exc:
+        print(f"{PROG}: error: --mlp-rules: {exc}", file=sys.stderr)
+        return [], 2
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
-    rows = rule_rows()
+    specs, status = _user_specs_or_status(args.mlp_rules)
+    if status:
+        return status
+    rows = rule_rows() + user_rule_rows(specs)
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -108,11 +162,32 @@ def cmd_explain(args: argparse.Namespace) -> int:
     all_rules()
     code = args.code.strip().upper()
     rule = REGISTRY.get(code)
+    if rule is None and code.startswith("MLP9"):
+        specs, status = _user_specs_or_status(args.mlp_rules)
+        if status:
+            return status
+        for spec in specs:
+            if spec.code == code:
+                sys.stdout.write(_user_rule_page(spec))
+                return 0
     if rule is None:
         return _fail(f"unknown rule code {args.code!r} (run '{PROG} rules' for the list)",
                      f"usage: {PROG} explain MLPnnn")
     sys.stdout.write(render_page(rule))
     return 0
+
+
+def _user_rule_page(spec: Any) -> str:
+    import yaml
+
+    parts = [f"# {spec.code} {spec.id}", "", f"User rule from `{spec.path}` (severity: {spec.severity}).",
+             "", spec.message, ""]
+    if spec.note:
+        parts += [spec.note.strip(), ""]
+    if spec.url:
+        parts += [f"More: {spec.url}", ""]
+    parts += ["```yaml", yaml.safe_dump(spec.config, sort_keys=False).rstrip(), "```", ""]
+    return "\n".join(parts)
 
 
 # --------------------------------------------------------------------------- check
@@ -269,6 +344,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- main
+RULES_USAGE = f"usage: {PROG} rules [--format table|json] [--mlp-rules FILE]"
 CHECK_USAGE = f"usage: {PROG} check [--exit-zero] [--format FMT] PATH... [-- FLAKE8_ARGS...]"
 BASELINE_USAGE = f"usage: {PROG} baseline PATH... -o FILE [-- FLAKE8_ARGS...]"
 
@@ -280,10 +356,13 @@ def build_parser() -> _Parser:
 
     p = sub.add_parser("rules", help="list every rule")
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=cmd_rules, usage=f"usage: {PROG} rules [--format table|json]")
+    p.add_argument("--mlp-rules", default=None, metavar="FILE",
+                   help="also list the user rules of these YAML files (default: the flake8 configuration's)")
+    p.set_defaults(func=cmd_rules, usage=RULES_USAGE)
 
     p = sub.add_parser("explain", help="show a rule's page")
     p.add_argument("code", metavar="MLPnnn")
+    p.add_argument("--mlp-rules", default=None, metavar="FILE", help="user rule files (for MLP9nn)")
     p.set_defaults(func=cmd_explain, usage=f"usage: {PROG} explain MLPnnn")
 
     p = sub.add_parser("check", help="lint .py files and notebooks",
@@ -313,7 +392,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args_list:
         return _fail("a command is required")
     usage = USAGE
-    sub_usages = {"rules": f"usage: {PROG} rules [--format table|json]",
+    sub_usages = {"rules": RULES_USAGE,
                   "explain": f"usage: {PROG} explain MLPnnn", "check": CHECK_USAGE,
                   "baseline": BASELINE_USAGE}
     usage = sub_usages.get(args_list[0], USAGE)

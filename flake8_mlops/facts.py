@@ -24,7 +24,7 @@ What counts:
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 from .options import Option
 
@@ -161,6 +161,7 @@ class ModuleFacts:
         self.ctx = ctx
         self.trackers: FrozenSet[str] = ctx.config.get_set(TRACKERS_OPTION)
         self._tracker_cache: Dict[str, bool] = {}
+        self._qualname_kinds: Dict[str, Tuple[bool, ...]] = {}
         self._tracker_heads = frozenset(t.split(".", 1)[0] for t in self.trackers)
         #: calls that train, in source order
         self.training_calls: List[ast.Call] = []
@@ -248,24 +249,40 @@ class ModuleFacts:
         ctx = self.ctx
         qualname = ctx.call_name(node)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "backward":
+        if func.__class__ is ast.Attribute and func.attr == "backward":  # type: ignore[attr-defined]
             self._saw_backward = True
         if qualname is not None:
-            if self.is_tracker(qualname):
-                self.tracker_calls.append(node)
-            if qualname in REGISTRY_CALLS or (
-                qualname.startswith("mlflow.") and ctx.keyword(node, "registered_model_name")
-            ):
-                self.registry_calls.append(node)
-            head = qualname.split(".", 1)[0]
-            if head in FAIRNESS_MODULES or qualname.rsplit(".", 1)[-1] in FAIRNESS_FUNCTIONS:
-                self.fairness_calls.append(node)
-            if qualname.endswith("TrainingArguments") or qualname.endswith("Config"):
-                report_to = ctx.keyword(node, "report_to")
-                if report_to is not None and self._reports_to_tracker(report_to.value):
+            kinds = self._qualname_kinds.get(qualname)
+            if kinds is None:
+                kinds = self._qualname_kinds[qualname] = self._classify(qualname)
+            if kinds:
+                tracker, registry, mlflow, fairness, config = kinds
+                if tracker:
                     self.tracker_calls.append(node)
+                if registry or (mlflow and ctx.keyword(node, "registered_model_name")):
+                    self.registry_calls.append(node)
+                if fairness:
+                    self.fairness_calls.append(node)
+                if config:
+                    report_to = ctx.keyword(node, "report_to")
+                    if report_to is not None and self._reports_to_tracker(report_to.value):
+                        self.tracker_calls.append(node)
         if self.is_training_call(node):
             self.training_calls.append(node)
+
+    def _classify(self, qualname: str) -> Tuple[bool, ...]:
+        """What a qualified name is to the module facts, computed once per name:
+        (tracker, registry call, mlflow, fairness, config with ``report_to``); ``()``
+        when it is none of them."""
+        head = qualname.split(".", 1)[0]
+        kinds = (
+            self.is_tracker(qualname),
+            qualname in REGISTRY_CALLS,
+            qualname.startswith("mlflow."),
+            head in FAIRNESS_MODULES or qualname.rsplit(".", 1)[-1] in FAIRNESS_FUNCTIONS,
+            qualname.endswith("TrainingArguments") or qualname.endswith("Config"),
+        )
+        return kinds if any(kinds) else ()
 
     def _reports_to_tracker(self, value: ast.AST) -> bool:
         items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]

@@ -15,6 +15,7 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple, Type
 
 from . import __version__
 from . import baseline as _baseline
+from . import user_rules as _user_rules
 from .context import Context
 from .dispatch import run_rules
 from .options import Config, collect_options, config_from_namespace
@@ -64,12 +65,14 @@ class Plugin:
                 help=f"{opt.help} (default: {opt.default_text()})",
             )
         _baseline.add_option(parser)
+        _user_rules.add_option(parser)
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         rules = all_rules()
         cls._config = config_from_namespace(options, collect_options(rules))
-        cls._rules = selected_rules(options, rules)
+        # user rules (--mlp-rules, MLP9nn) are selected like built-in ones
+        cls._rules = selected_rules(options, rules + _user_rules.from_options(options))
         cls._baseline = _baseline.from_options(options)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:

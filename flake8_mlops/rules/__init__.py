@@ -38,3 +38,11 @@ from .smells import mlp108_empty_column_misinit  # noqa: E402,F401
 from .smells import mlp113_gradients_not_cleared  # noqa: E402,F401
 from .smells import mlp109_dot_for_matmul  # noqa: E402,F401
 from .smells import mlp117_log_without_mask  # noqa: E402,F401
+from .smells import mlp119_threshold_dependent_validation  # noqa: E402,F401
+from .smells import mlp107_dataframe_row_iteration  # noqa: E402,F401
+from .smells import mlp118_tile_instead_of_broadcast  # noqa: E402,F401
+from .smells import mlp110_hyperparameters_implicit  # noqa: E402,F401
+from .smells import mlp111_scaler_missing  # noqa: E402,F401
+from .smells import mlp114_eval_mode_not_set  # noqa: E402,F401
+from .smells import mlp115_nondeterministic_torch  # noqa: E402,F401
+from .smells import mlp116_tf_memory_not_freed  # noqa: E402,F401

@@ -261,6 +261,7 @@ class ManualHyperparameterSearch(Rule):
     """
 
     code = "MLP008"
+    triggers = ("fit", "Fit", "FIT", "train", "Train", "TRAIN", "Word2Vec", "backward", "cross_val", "validation_curve")
     name = "manual-hyperparameter-search"
     message = (
         "hand-written search over {what} trains a model per setting but logs no trial to an "

@@ -151,6 +151,7 @@ class SensitiveAttributeUnchecked(Rule):
     """
 
     code = "MLP018"
+    triggers = ("fit", "train", "Word2Vec", "backward")
     name = "sensitive-attribute-unchecked"
     message = (
         "protected attribute {names} is selected as a model feature in a module that runs "

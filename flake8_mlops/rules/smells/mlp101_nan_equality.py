@@ -76,6 +76,7 @@ class NanEquality(Rule):
     """
 
     code = "MLP101"
+    triggers = ("nan", "NaN", "Nan", "NA")
     name = "nan-equality"
     message = "'{op}' against {const} is {result}: {why}; use {fix}"
     confidence = "high"

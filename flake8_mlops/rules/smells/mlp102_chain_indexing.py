@@ -3,13 +3,108 @@
 from __future__ import annotations
 
 import ast
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from ...registry import Rule, register
 from ...types import DATAFRAME, TypeFeeder, short, types_of
 
+#: members only a pandas *DataFrame* has (no dict, list, str, ndarray or Series has
+#: them); polars/pyspark/dask/modin modules are excluded by ``pandas_parameter``
+FRAME_ONLY_MEMBERS = frozenset(
+    {"iterrows", "itertuples", "merge", "select_dtypes", "set_index", "pivot_table",
+     "assign", "applymap", "to_records"}
+)
+
+
+class _Frame:
+    __slots__ = ("fn", "evidence", "pending")
+
+    def __init__(self, fn: ast.AST) -> None:
+        self.fn = fn
+        self.evidence: Set[str] = set()
+        self.pending: List[Any] = []
+
+
+class FrameParameterEvidence:
+    """Private helper (shared by MLP102 and MLP108): the narrow fallback for an
+    unannotated, never re-bound parameter of a pandas-only module. A finding on such a
+    parameter is held until the end of its function and kept only when the same
+    function also uses the parameter as a *DataFrame*: a DataFrame-only member
+    (``df.iterrows()``, ``df.merge(...)``, ``df.set_index(...)``, ``df.assign(...)``...)
+    or a two-axis ``df.loc[rows, cols]`` / ``df.iloc[rows, cols]``, while it still holds
+    the parameter. Dict code (``data["a"][0]``) has neither."""
+
+    ctx: Any
+    _frames: List[_Frame]
+
+    def _frames_init(self) -> None:
+        self._frames = []
+
+    def visit_FunctionDef(self, node: ast.AST) -> None:
+        self._frames.append(_Frame(node))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def leave_FunctionDef(self, node: ast.AST) -> None:
+        frame = self._frames.pop() if self._frames else None
+        if frame is None or frame.fn is not node:
+            return
+        for name, emit in frame.pending:
+            if name in frame.evidence:
+                emit()
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def _own_parameter(self, name: str) -> Optional[_Frame]:
+        """The innermost function's frame when ``name`` is read in that function's own
+        scope and still holds its parameter (bound once)."""
+        if not self._frames:
+            return None
+        frame = self._frames[-1]
+        res = self.ctx.resolver
+        scope = res.scope
+        if scope.node is not frame.fn or res.lookup_scope(name) is not scope:
+            return None
+        if scope.assign_count.get(name, 0) != 1:
+            return None
+        return frame
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value
+        if type(value) is not ast.Name:
+            return
+        attr = node.attr
+        if attr in FRAME_ONLY_MEMBERS:
+            pass
+        elif attr in ("loc", "iloc"):
+            sub = self.ctx.parent
+            if not (
+                isinstance(sub, ast.Subscript)
+                and sub.value is node
+                and isinstance(sub.slice, ast.Tuple)
+                and len(sub.slice.elts) == 2
+            ):
+                return
+        else:
+            return
+        frame = self._own_parameter(value.id)
+        if frame is not None:
+            frame.evidence.add(value.id)
+
+    def _defer(self, base: ast.expr, emit: Callable[[], None]) -> bool:
+        """Hold ``emit`` until the function ends when ``base`` is an unannotated
+        parameter of a pandas-only module; True when deferred."""
+        if type(base) is not ast.Name or not types_of(self.ctx).pandas_parameter(base):
+            return False
+        frame = self._own_parameter(base.id)  # type: ignore[attr-defined]
+        if frame is None:
+            return False
+        frame.pending.append((base.id, emit))  # type: ignore[attr-defined]
+        return True
+
 
 @register
-class ChainIndexing(TypeFeeder, Rule):
+class ChainIndexing(FrameParameterEvidence, TypeFeeder, Rule):
     """## What it does
     Flags chained indexing on a pandas DataFrame: a subscript applied to the result of
     another subscript of the frame, `df["col"][row]`, `df[mask]["col"]`,
@@ -53,6 +148,15 @@ class ChainIndexing(TypeFeeder, Rule):
     None.
 
     ## Known limitations
+    - An unannotated parameter counts as a DataFrame only under a narrow fallback: the
+      module imports pandas and no other dataframe library, the parameter is never
+      re-bound, and the same function also uses it as a DataFrame while it still holds
+      the parameter: a DataFrame-only member (`iterrows`, `itertuples`, `merge`,
+      `select_dtypes`, `set_index`, `pivot_table`, `assign`, `applymap`, `to_records`)
+      or a two-axis `.loc[rows, cols]` / `.iloc[rows, cols]`. Subscripts alone never
+      decide (dict-of-lists and JSON code looks the same), nor do members a Series
+      shares (`s.loc["a"]`, `groupby`, `dropna`). Such findings are reported at the end
+      of the function, on the offending line.
     - Only chains that start on a known DataFrame are found; a chain on a Series
       (`s[mask][0]`) or on a frame of unknown type is not.
     - Chains split over two statements (`sub = df[mask]; sub["c"] = 1`) are not
@@ -70,12 +174,17 @@ class ChainIndexing(TypeFeeder, Rule):
     """
 
     code = "MLP102"
+    triggers = ("pandas", "pd.")
     name = "chain-indexing"
     message = (
         "chained indexing {expr} on a pandas DataFrame {what}; index once with "
         ".loc[rows, cols] / .iloc[...] instead"
     )
     confidence = "high"
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self._frames_init()
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         inner = node.value
@@ -86,10 +195,12 @@ class ChainIndexing(TypeFeeder, Rule):
             if not isinstance(node.ctx, ast.Store):
                 return  # ``df.iloc[rows][cols]`` reads: a common, harmless idiom
             base = base.value
-        if types_of(self.ctx).kind_of(base) != DATAFRAME:
-            return
         if isinstance(node.ctx, ast.Store):
             what = "may write to a temporary copy"
         else:
             what = "builds an intermediate object"
-        self.report(node, expr=short(node, 40), what=what)
+        fields: Dict[str, Any] = {"expr": short(node, 40), "what": what}
+        if types_of(self.ctx).kind_of(base) != DATAFRAME:
+            self._defer(base, lambda: self.report(node, **fields))
+            return
+        self.report(node, **fields)

@@ -78,6 +78,7 @@ class MergeParametersImplicit(TypeFeeder, Rule):
     """
 
     code = "MLP104"
+    triggers = ("merge",)
     name = "merge-parameters-implicit"
     message = (
         "{call}() leaves {missing} to pandas defaults (silent row loss or duplication); "

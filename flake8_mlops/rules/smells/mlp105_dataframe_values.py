@@ -73,6 +73,7 @@ class DataframeValues(TypeFeeder, Rule):
     """
 
     code = "MLP105"
+    triggers = ("values",)
     name = "dataframe-values"
     message = (
         "use {recv}.to_numpy() instead of {recv}.values: on a pandas {kind}, .values may "

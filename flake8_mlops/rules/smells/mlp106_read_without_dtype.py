@@ -78,6 +78,7 @@ class ReadWithoutDtype(Rule):
     """
 
     code = "MLP106"
+    triggers = ("read_csv", "read_table")
     name = "read-without-dtype"
     message = (
         "pd.{func}() without dtype= lets pandas guess every column's type from the data; "

@@ -7,6 +7,7 @@ from typing import Optional
 
 from ...registry import Rule, register
 from ...types import DATAFRAME, TypeFeeder, short, types_of
+from .mlp102_chain_indexing import FrameParameterEvidence
 
 
 def _placeholder(value: ast.AST) -> Optional[str]:
@@ -21,7 +22,7 @@ def _placeholder(value: ast.AST) -> Optional[str]:
 
 
 @register
-class EmptyColumnMisinit(TypeFeeder, Rule):
+class EmptyColumnMisinit(FrameParameterEvidence, TypeFeeder, Rule):
     """## What it does
     Flags a DataFrame column initialised with the scalar `0` or `""`:
     `df["col"] = 0`, `df["col"] = ""`, and `df.assign(col=0)` / `df.assign(col="")`.
@@ -66,6 +67,15 @@ class EmptyColumnMisinit(TypeFeeder, Rule):
     None.
 
     ## Known limitations
+    - An unannotated parameter counts as a DataFrame only under a narrow fallback: the
+      module imports pandas and no other dataframe library, the parameter is never
+      re-bound, and the same function also uses it as a DataFrame while it still holds
+      the parameter: a DataFrame-only member (`iterrows`, `itertuples`, `merge`,
+      `select_dtypes`, `set_index`, `pivot_table`, `assign`, `applymap`, `to_records`)
+      or a two-axis `.loc[rows, cols]` / `.iloc[rows, cols]`. Subscripts alone never
+      decide (dict-of-lists and JSON code looks the same), nor do members a Series
+      shares (`s.loc["a"]`, `groupby`, `dropna`). Such findings are reported at the end
+      of the function, on the offending line.
     - A column that already exists and is *reset* to 0, and a binary label column that
       starts at 0 before some rows are set to 1, are reported all the same: add
       `# noqa: MLP108` where 0 is the intended value.
@@ -79,12 +89,17 @@ class EmptyColumnMisinit(TypeFeeder, Rule):
     """
 
     code = "MLP108"
+    triggers = ("pandas", "pd.")
     name = "empty-column-misinit"
     message = (
         "column {column!r} of {frame} initialised with {value}: unfilled rows will look like "
         "real data; use np.nan or pd.NA for values not known yet"
     )
     confidence = "medium"
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self._frames_init()
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if len(node.targets) != 1:
@@ -98,9 +113,11 @@ class EmptyColumnMisinit(TypeFeeder, Rule):
         column = self.ctx.literal_str(target.slice)
         if column is None:
             return
+        fields = {"column": column, "frame": short(target.value, 30), "value": value}
         if types_of(self.ctx).kind_of(target.value) != DATAFRAME:
+            self._defer(target.value, lambda: self.report(node, **fields))
             return
-        self.report(node, column=column, frame=short(target.value, 30), value=value)
+        self.report(node, **fields)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -110,7 +127,14 @@ class EmptyColumnMisinit(TypeFeeder, Rule):
         hits = [(c, v) for c, v in hits if v is not None]
         if not hits:
             return
+        frame = short(func.value, 30)
+
+        def emit() -> None:
+            for column, value in hits:
+                self.report(node, column=column, frame=frame, value=value)
+
         if types_of(self.ctx).kind_of(func.value) != DATAFRAME:
+            # ``param.assign(...)`` is itself DataFrame-only evidence for the fallback
+            self._defer(func.value, emit)
             return
-        for column, value in hits:
-            self.report(node, column=column, frame=short(func.value, 30), value=value)
+        emit()

@@ -6,6 +6,7 @@ import ast
 from typing import Optional
 
 from ...registry import Rule, register
+from ...types import DATAFRAME, TypeFeeder, types_of
 
 _DOT = frozenset({"numpy.dot"})
 _FROM_DATA = frozenset(
@@ -20,17 +21,23 @@ _ALWAYS_1D = frozenset({"numpy.arange", "numpy.linspace", "numpy.logspace", "num
 #: numpy.random functions taking the dimensions as positional ints
 _DIMS_ARGS = frozenset({"numpy.random.rand", "numpy.random.randn"})
 _MAX_DEPTH = 4
+_SHAPES = "MLP109.shapes"  # scope.data: name -> (ndim, binding count after the assignment)
 
 
 @register
-class DotForMatmul(Rule):
+class DotForMatmul(TypeFeeder, Rule):
     """## What it does
     Flags `np.dot(a, b)` when the code shows that both operands are 2-D arrays: nested
     list literals (`[[1, 2], [3, 4]]`, also wrapped in `np.array`/`np.asarray`),
     arrays built with a two-element shape (`np.zeros((n, m))`, `np.ones`, `np.empty`,
     `np.full`, `np.random.rand(n, m)`, `np.random.normal(size=(n, m))`), `np.eye`,
     `np.identity`, `np.outer`, results of `.reshape(a, b)` / `np.reshape(x, (a, b))`,
-    `.T` of any of these, and names bound once to such an expression.
+    `.T` of any of these, the array of a pandas DataFrame (`df.to_numpy()`,
+    `df.values`, `df[["a", "b"]].to_numpy()`, `np.asarray(df)`: a frame's array is
+    always 2-D; the frame's type comes from the shared type inference), names bound once
+    to such an expression, and names (parameters included) re-bound to one by a plain
+    assignment directly in the function or module body when that assignment is the
+    binding in effect at the call (`a = np.asarray(a).reshape(-1, 3)`).
 
     Operands that are 1-D (vectors: `np.dot(v, w)` is an inner product, and fine) or
     whose shape the code does not show (function parameters, loaded data, model outputs)
@@ -67,11 +74,12 @@ class DotForMatmul(Rule):
     None.
 
     ## Known limitations
-    - Shapes come only from what the AST shows: `np.dot(X, W)` on a loaded matrix, a
-      DataFrame's values or a function parameter is not reported even when both are 2-D
-      at run time (the AST cannot know).
+    - Shapes come only from what the AST shows: `np.dot(X, W)` on a loaded matrix
+      (`np.load`), a Series' or an untyped frame's values, or a function parameter that
+      is not re-bound is not reported even when both are 2-D at run time.
+    - A re-binding under an `if`, a loop or a `with` is not used (other paths may bind
+      another shape); a later re-binding by any means makes the name unknown again.
     - Method calls (`a.dot(b)`) and `np.inner`/`np.vdot` are not checked.
-    - A name bound more than once (or in a loop) is treated as of unknown shape.
 
     ## References
     - Zhang, Cruz, van Deursen, "Code Smells for Machine Learning Applications",
@@ -82,12 +90,32 @@ class DotForMatmul(Rule):
     """
 
     code = "MLP109"
+    triggers = ("dot",)
     name = "dot-for-matmul"
     message = (
         "np.dot() on two 2-D arrays is a matrix product; "
         "use np.matmul(a, b) or a @ b, which states the intent"
     )
     confidence = "high"
+
+    def leave_Assign(self, node: ast.Assign) -> None:
+        super().leave_Assign(node)
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return
+        name = node.targets[0].id
+        scope = self.ctx.scope
+        table = scope.data.get(_SHAPES)
+        ndim = self._ndim(node.value) if isinstance(node.value, (ast.Call, ast.Attribute)) else None
+        if ndim != 2:
+            if table is not None:
+                table.pop(name, None)  # type: ignore[attr-defined]
+            return
+        owner = self.ctx.tree if scope.node is None else scope.node
+        if not any(stmt is node for stmt in getattr(owner, "body", ())):
+            return  # under an if/loop/with: other paths may bind another shape
+        if table is None:
+            table = scope.data[_SHAPES] = {}
+        table[name] = (ndim, scope.assign_count.get(name, 0) + 1)  # type: ignore[index]
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.ctx.call_name(node) not in _DOT:
@@ -111,12 +139,14 @@ class DotForMatmul(Rule):
                 return None
             bound = ctx.resolver.constant(expr.id)
             if bound is None or bound is expr:
-                return None
+                return self._rebound_ndim(expr.id)
             return self._ndim(bound, depth + 1)
         if isinstance(expr, ast.Attribute):
             if expr.attr == "T":
                 inner = self._ndim(expr.value, depth + 1)
                 return 2 if inner == 2 else None
+            if expr.attr == "values" and self._is_frame(expr.value):
+                return 2  # a DataFrame's array is 2-D
             return None
         if not isinstance(expr, ast.Call):
             return None
@@ -125,10 +155,14 @@ class DotForMatmul(Rule):
         if q is None:
             if isinstance(func, ast.Attribute) and func.attr == "reshape":
                 return _shape_len(expr.args, expr.keywords)
+            if isinstance(func, ast.Attribute) and func.attr == "to_numpy":
+                return 2 if self._is_frame(func.value) else None
             return None
         if q in _FROM_DATA:
             if ctx.keyword(expr, "ndmin") is not None or not expr.args:
                 return None
+            if self._is_frame(expr.args[0]):
+                return 2  # np.asarray(df)
             return self._ndim(expr.args[0], depth + 1)
         if q in _FROM_SHAPE:
             shape = ctx.arg(expr, 0, "shape")
@@ -153,6 +187,22 @@ class DotForMatmul(Rule):
                 size = expr.args[0] if expr.args else None
             return _shape_ndim(size)
         return None
+
+    def _is_frame(self, expr: ast.expr) -> bool:
+        """A pandas DataFrame (not a Series, not "either") by the shared type facts."""
+        return types_of(self.ctx).kind_of(expr) == DATAFRAME
+
+    def _rebound_ndim(self, name: str) -> Optional[int]:
+        """Shape of a name re-bound by a plain assignment directly in the function or
+        module body (``a = np.asarray(a).reshape(-1, 3)``), when that assignment is
+        the binding visible here."""
+        scope = self.ctx.resolver.lookup_scope(name)
+        if scope is None:
+            return None
+        entry = scope.data.get(_SHAPES, {}).get(name)  # type: ignore[union-attr]
+        if entry is None or entry[1] != scope.assign_count.get(name, 0):
+            return None
+        return entry[0]
 
 
 def _literal_ndim(expr: ast.expr) -> Optional[int]:

@@ -45,12 +45,20 @@ class ForwardCalledDirectly(Rule):
     - the result of `.to(device)`, `.cuda()`, `.eval()`, `.train()`, `copy.deepcopy()`
       of such a module, or a parameter annotated `nn.Module`;
     - `self.<attr>.forward(...)` inside a class whose methods assign `self.<attr>` such a
-      module (typically in `__init__`).
+      module (typically in `__init__`);
+    - a plain function parameter (`def predict(model, batch): model.forward(batch)`)
+      when all of these hold: it has no annotation, it is never re-bound in the function,
+      it is not the first parameter of a method (`self`, whatever its name) nor `cls`/`ctx`,
+      the file imports `torch` (or Lightning), no top-level class of the file defines a
+      `forward` without deriving from an `nn.Module`-like base (a project `Pipeline` with
+      its own `forward` would make such parameters ambiguous), the function is not a hook
+      (its name contains `hook`) and is not inside a `torch.autograd.Function`.
 
     Not flagged: `super().forward(...)` (the normal way to extend a parent's forward),
     `self.forward(...)` inside the module's own methods (an internal call of a module on
     itself, common in `predict()`/`training_step()` helpers: calling `self(...)` there
     would run the hooks a second time when the caller already went through `__call__`),
+    `layer.forward(x)` inside a custom `torch.autograd.Function`, calls inside hooks,
     receivers of unknown type, and references that are not calls
     (`inspect.signature(model.forward)`, `torch.jit.trace(model.forward, x)`).
 
@@ -91,9 +99,14 @@ class ForwardCalledDirectly(Rule):
     None.
 
     ## Known limitations
-    - A module that reaches the call through a function parameter without an
-      `nn.Module` annotation, a container (`self.layers[i].forward(x)`), a loop variable or
-      a return value of a project function is not recognised.
+    - A module that reaches the call through a container (`self.layers[i].forward(x)`),
+      a loop variable, `*args` or a return value of a project function is not recognised;
+      nor is an unannotated parameter in a file without a torch import or with a
+      non-Module class of its own that defines `forward`.
+    - The parameter fallback trusts that, in a torch file, a parameter whose `forward`
+      is called is a module: a parameter holding some other object with a `forward`
+      method defined in another file would be reported (add `# noqa: MLP112`, or
+      annotate the parameter with its type).
     - `self.forward(...)` inside the class itself is deliberately not reported.
     - Classes imported from other files of the project are unknown (single-file
       analysis), unless the receiver is an attribute assigned from a known constructor.
@@ -106,6 +119,7 @@ class ForwardCalledDirectly(Rule):
     """
 
     code = "MLP112"
+    triggers = ("forward",)
     name = "forward-called-directly"
     message = (
         "{recv}.forward(...) bypasses nn.Module.__call__, so forward/backward hooks are "
@@ -180,8 +194,90 @@ class ForwardCalledDirectly(Rule):
         recv = func.value
         if isinstance(recv, ast.Name) and self._self_class_scope(recv) is not None:
             return  # self.forward(...) inside the module's own methods
-        if self._is_module(recv):
+        if self._is_module(recv) or self._module_parameter(recv):
             self.report(node, recv=_short(recv))
+
+    # ------------------------------------------------- parameter fallback
+    def _module_parameter(self, expr: ast.expr) -> bool:
+        """An unannotated, never re-bound parameter whose ``.forward(...)`` is called, in
+        a torch module with no non-Module class of its own defining ``forward``; not in a
+        hook, not inside a ``torch.autograd.Function``, not ``self``/``cls``."""
+        if not isinstance(expr, ast.Name) or expr.id in ("self", "cls", "ctx"):
+            return False
+        name = expr.id
+        res = self.ctx.resolver
+        scope = res.lookup_scope(name)
+        if scope is None or scope.kind != "function" or scope.bindings.get(name) != LOCAL:
+            return False
+        if scope.assign_count.get(name, 0) != 1:
+            return False  # re-bound: the parameter is not what reaches the call
+        fn = scope.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or "hook" in fn.name.lower():
+            return False
+        a = fn.args
+        params = [*a.posonlyargs, *a.args, *a.kwonlyargs]
+        for i, arg in enumerate(params):
+            if arg.arg == name:
+                if arg.annotation is not None:
+                    return False  # the annotation decides (see _name_is_module)
+                if i == 0 and scope.parent is not None and scope.parent.kind == "class":
+                    return False  # the instance of a method, whatever it is called
+                break
+        else:
+            return False  # *args / **kwargs
+        if not self._torch_module_file():
+            return False
+        outer = scope.parent
+        while outer is not None:
+            if outer.kind == "class" and self._autograd_function(outer.node):
+                return False
+            outer = outer.parent
+        return True
+
+    def _torch_module_file(self) -> bool:
+        """The file imports torch (or Lightning) and none of its classes that define
+        ``forward`` is something other than a Module (computed once)."""
+        verdict = self.ctx.__dict__.get("_mlp112_torch_file")
+        if verdict is None:
+            heads = {v.split(".", 1)[0] for v in self.ctx.resolver.module.bindings.values()}
+            verdict = bool(heads & {"torch", "lightning", "pytorch_lightning"})
+            if verdict:
+                verdict = not self._foreign_forward_classes()
+            self.ctx.__dict__["_mlp112_torch_file"] = verdict
+        return bool(verdict)
+
+    def _foreign_forward_classes(self) -> bool:
+        """A top-level class of the file defines ``forward`` without deriving (directly
+        or through another top-level class) from a torch module or autograd Function."""
+        local: Dict[str, bool] = {}
+        for stmt in getattr(self.ctx.tree, "body", ()):
+            if not isinstance(stmt, ast.ClassDef):
+                continue
+            is_mod = False
+            for base in stmt.bases:
+                b = base.value if isinstance(base, ast.Subscript) else base
+                if isinstance(b, ast.Name) and b.id in local:
+                    is_mod = is_mod or local[b.id]
+                    continue
+                q = self.ctx.qualname(b)
+                if q is not None and (_is_torch_module_info(model_base(q), q) or _autograd_name(q)):
+                    is_mod = True
+            local[stmt.name] = is_mod
+            if not is_mod and any(
+                isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "forward"
+                for f in stmt.body
+            ):
+                return True
+        return False
+
+    def _autograd_function(self, cls: Optional[ast.AST]) -> bool:
+        if not isinstance(cls, ast.ClassDef):
+            return False
+        for base in cls.bases:
+            q = self.ctx.qualname(base)
+            if q is not None and _autograd_name(q):
+                return True
+        return False
 
     # ------------------------------------------------------------ inference
     def _is_module(self, expr: ast.expr, depth: int = 0) -> bool:
@@ -263,6 +359,10 @@ class ForwardCalledDirectly(Rule):
         if self.ctx.resolver.lookup_scope(expr.id) is not scope:
             return None
         return parent
+
+
+def _autograd_name(q: str) -> bool:
+    return q in ("torch.autograd.Function", "torch.autograd.function.Function")
 
 
 def _short(expr: ast.expr) -> str:

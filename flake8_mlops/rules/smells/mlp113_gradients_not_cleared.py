@@ -53,13 +53,18 @@ class GradientsNotCleared(Rule):
     .backward()`, `accelerator.backward(loss)`, `self.manual_backward(loss)`,
     `torch.autograd.backward`) and steps an optimizer (`optimizer.step()`,
     `scaler.step(optimizer)`), but never clears the gradients anywhere in the loop body,
-    nested loops included. The finding is reported on the first backward call.
+    nested loops included. The finding is reported on the line of the loop's first
+    backward call (`loss.backward()`, `scaler.scale(loss).backward()`), not on the `for`
+    line: put `# noqa: MLP113` there. A loop nested in another is reported once, for the
+    innermost loop that has the backward and the step but no clear.
 
     Clearing is any call whose name contains `zero_grad` (`optimizer.zero_grad()`,
     `model.zero_grad()`, `opt.zero_grad(set_to_none=True)`, a helper
     `zero_grad(model)`), an assignment to a parameter's `.grad`
     (`for p in model.parameters(): p.grad = None`) or `p.grad.zero_()`. A clear under a
-    condition counts (gradient accumulation: `if (i + 1) % accum == 0: step; zero_grad`).
+    condition counts (gradient accumulation: `if (i + 1) % accum == 0: step; zero_grad`),
+    so accumulation is never reported as long as the clear is there; an AMP loop
+    (`scaler.scale(loss).backward()` + `scaler.step(optimizer)`) with no clear is.
 
     An optimizer is a receiver bound in the file to a `torch.optim` class (or
     transformers/timm/bitsandbytes/apex optimizer factory), or one whose name says so
@@ -121,6 +126,7 @@ class GradientsNotCleared(Rule):
     """
 
     code = "MLP113"
+    triggers = ("backward",)
     name = "gradients-not-cleared"
     message = (
         "{backward} runs in a loop that calls {step} but never zero_grad(): gradients "

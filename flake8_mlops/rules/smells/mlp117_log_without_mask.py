@@ -115,6 +115,7 @@ class LogWithoutMask(Rule):
     """
 
     code = "MLP117"
+    triggers = ("log",)
     name = "log-without-mask"
     message = "{func}() on {arg} has no guard against 0 or negative values (gives -inf/NaN silently); {fix}"
     confidence = "medium"

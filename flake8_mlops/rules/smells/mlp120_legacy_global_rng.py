@@ -80,6 +80,7 @@ class LegacyGlobalRng(Rule):
     """
 
     code = "MLP120"
+    triggers = ("random",)
     name = "legacy-global-rng"
     message = "np.random.{func}() {what} NumPy's hidden global RNG; {fix}"
     confidence = "high"
