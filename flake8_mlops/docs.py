@@ -137,18 +137,36 @@ def render_table(rules: Sequence[Type[Rule]]) -> str:
     return "\n".join(lines)
 
 
+def _plugin_options() -> Dict[str, "object"]:
+    """Options of the plugin itself (not of a rule): flag -> (option, where documented)."""
+    from .baseline import BASELINE_OPTION
+    from .user_rules import RULES_OPTION
+
+    return {
+        BASELINE_OPTION.flag: (BASELINE_OPTION, "[baselines](#baselines-adopt-the-rules-on-an-existing-code-base)"),
+        RULES_OPTION.flag: (RULES_OPTION, "[user rules](#user-rules-mlp9xx)"),
+    }
+
+
 def render_options_table(rules: Sequence[Type[Rule]]) -> str:
-    """Every ``--mlp-*`` option, its default and the rules that read it."""
+    """Every ``--mlp-*`` option, its default and the rules that read it (plus the
+    plugin's own options: baselines and user rules)."""
     by_flag: Dict[str, List[str]] = {}
     options = {}
     for rule in rules:
         for opt in rule.options:
             options.setdefault(opt.flag, opt)
             by_flag.setdefault(opt.flag, []).append(rule.code)
+    for flag, (opt, where) in _plugin_options().items():  # type: ignore[misc]
+        if flag not in options:
+            options[flag] = opt
+            by_flag[flag] = [where]
     lines = [OPTIONS_START, "| option | default | read by | meaning |", "|---|---|---|---|"]
     for flag in sorted(options):
         opt = options[flag]
-        codes = ", ".join(f"[{c}](docs/rules/{c}.md)" for c in by_flag[flag])
+        codes = ", ".join(
+            c if c.startswith("[") else f"[{c}](docs/rules/{c}.md)" for c in by_flag[flag]
+        )
         lines.append(f"| `{flag}` | `{opt.default_text()}` | {codes} | {opt.help} |")
     if not options:
         lines.append("| (none yet) | | | |")
