@@ -239,7 +239,8 @@ class ScalerMissing(Rule):
     message = "{what}"
     confidence = "medium"
     #: every finding needs a resolved scikit-learn / imbalanced-learn / torch name
-    triggers = ("sklearn", "imblearn")
+    # every finding names a scale-sensitive class (SCALE_SENSITIVE) in the source
+    triggers = ("SV", "Neighbors", "PCA", "LogisticRegression", "MLP", "KMeans", "SGD")
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
