@@ -34,7 +34,11 @@ How it decides (in order; anything else is ``None`` = unknown, and rules stay si
    ``value_counts`` gives a Series; ``df.groupby(...).<agg>()``,
    ``df.groupby(...)["c"].<agg>()`` and ``.apply(...)`` give pandas;
    ``.to_numpy()``/``.values`` give an ndarray; ``.T`` of a DataFrame is a DataFrame;
-   ``df.pop("c")`` is a Series.
+   ``df.pop("c")`` is a Series. Conversions from other frame libraries, on any
+   receiver: ``x.toPandas()`` (pyspark) is a DataFrame; ``x.to_pandas()`` (polars,
+   pyarrow, datasets, cudf, modin) is a DataFrame, a Series when the receiver is
+   visibly a column (``t.column("a")``, ``s.to_series()``, ``pl.Series(...)``), either
+   kind for a subscript (``t["a"]`` vs ``ds["train"]``), unknown with ``batched=``.
 3. **Subscripts and columns of frames**: ``df["c"]`` is a Series, ``df[["a", "b"]]``
    and ``df[a:b]`` are DataFrames, ``df[expr]`` and ``df.loc[...]``/``df.iloc[...]`` are
    pandas; ``df.price`` is a Series unless the name is a DataFrame attribute
@@ -49,6 +53,13 @@ How it decides (in order; anything else is ``None`` = unknown, and rules stay si
    ``a, b, c, d = train_test_split(X, y)`` gives each target the kind of its source.
 5. **Annotations**: parameters never rebound in the function (``def f(df: pd.DataFrame)``,
    ``Optional[pd.DataFrame]``, string annotations) and annotated assignments.
+   **pytest fixtures**: an unannotated, never rebound parameter of a test (a ``test*``
+   function at module level or in a ``Test*`` class) or of another fixture takes the
+   kind of the module-level ``@pytest.fixture`` of that name (or ``name=`` alias) when
+   the fixture ends in ``return X`` / ``yield X`` after simple statements and ``X`` (or
+   the call a name ``X`` is bound to once there) is a call rooted in an imported name
+   (``pd.DataFrame({...})``, ``pd.read_csv(...)``); not when ``parametrize`` overrides it,
+   nor for fixtures defined twice, in conftest.py or returning the fixture's locals.
 6. **Local classes and functions** (defined once, directly in a scope of the chain): a
    call to a class deriving (directly or through another local class) from ``nn.Module``
    (nn.Module) or an sklearn base/estimator (Estimator); a call to a function whose
@@ -183,6 +194,20 @@ _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 
 _SPLITTERS: FrozenSet[str] = frozenset({"sklearn.model_selection.train_test_split"})
 
+#: conversions to pandas from other frame libraries (any receiver)
+_TO_PANDAS = "to_pandas"  # polars, pyarrow, datasets, cudf, modin, pyspark.pandas
+_TO_PANDAS_SPARK = "toPandas"  # pyspark DataFrame: always a pandas DataFrame
+#: receivers whose ``.to_pandas()`` is a pandas Series (a single column)
+_COLUMN_CALLS: FrozenSet[str] = frozenset({"get_column", "column", "to_series", "drop_in_place"})
+_SERIES_CONSTRUCTORS: FrozenSet[str] = frozenset(
+    {"polars.Series", "pyarrow.array", "pyarrow.chunked_array", "cudf.Series",
+     "modin.pandas.Series", "pyspark.pandas.Series"}
+)
+#: pytest fixture decorators and the parametrize marker (which overrides a fixture)
+_FIXTURES: FrozenSet[str] = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+_PARAMETRIZE = "pytest.mark.parametrize"
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith)
+
 
 def is_pandas(kind: Optional[str]) -> bool:
     """True for "DataFrame", "Series" and "pandas"."""
@@ -207,6 +232,8 @@ class TypeFacts:
         self._classes: Dict[int, Dict[str, object]] = {}
         # (number of module bindings when computed, module imports pandas only)
         self._pandas_module: Tuple[int, bool] = (-1, False)
+        # module-level pytest fixtures: name -> kind ("" unknown) or the returned expr
+        self._fixtures: Optional[Dict[str, object]] = None
 
     # ------------------------------------------------------------------ feeding
     def feed(self, node: ast.AST) -> None:
@@ -386,8 +413,93 @@ class TypeFacts:
             return None
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
             if arg.arg == name:
+                if arg.annotation is None:
+                    return self._fixture_kind(node, scope, name)
                 return self.annotation_kind(arg.annotation)
         return None
+
+    # ---------------------------------------------------------- pytest fixtures
+    def _fixture_kind(self, func: ast.AST, scope: Scope, name: str) -> Optional[str]:
+        """Kind of an unannotated parameter of a test (``test_*`` function or method of a
+        ``Test*`` class) or of a fixture, filled by pytest with the module-level fixture
+        of the same name (``@pytest.fixture def claims(): return pd.DataFrame(...)``)."""
+        if not isinstance(func, ast.FunctionDef):
+            return None
+        parent = scope.parent
+        if parent is None:
+            return None
+        if parent.kind == "class":
+            cls = parent.node
+            if not (isinstance(cls, ast.ClassDef) and cls.name.startswith("Test")):
+                return None
+            if parent.parent is None or parent.parent.kind != "module":
+                return None
+        elif parent.kind != "module":
+            return None
+        if not (func.name.startswith("test") or self._is_fixture(func)):
+            return None
+        for deco in func.decorator_list:  # ``@pytest.mark.parametrize("claims", ...)``
+            if isinstance(deco, ast.Call) and self.ctx.qualname(deco.func) == _PARAMETRIZE:
+                names = self.ctx.literal(deco.args[0]) if deco.args else None
+                if not isinstance(names, (str, list, tuple)) or name in (
+                    [n.strip() for n in names.split(",")] if isinstance(names, str) else names
+                ):
+                    return None
+        table = self._fixtures
+        if table is None:
+            table = self._fixtures = self._scan_fixtures()
+        kind = table.get(name)
+        if isinstance(kind, ast.AST):
+            kind = self._fixture_value_kind(kind) or ""
+            table[name] = kind
+        return kind or None  # type: ignore[return-value]
+
+    def _is_fixture(self, func: ast.FunctionDef) -> bool:
+        for deco in func.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if self.ctx.qualname(target) in _FIXTURES:
+                return True
+        return False
+
+    def _scan_fixtures(self) -> Dict[str, object]:
+        """Module-level fixtures whose body ends in ``return X`` / ``yield X`` after
+        simple statements only; ``X`` is kept (its kind is computed on first use)."""
+        table: Dict[str, object] = {}
+        counts = self.ctx.resolver.module.assign_count
+        for stmt in self.ctx.tree.body:
+            if not isinstance(stmt, ast.FunctionDef) or not self._is_fixture(stmt):
+                continue
+            fixture_name = stmt.name
+            for deco in stmt.decorator_list:
+                if isinstance(deco, ast.Call):
+                    alias = self.ctx.literal(self.ctx.kwarg(deco, "name"))
+                    if isinstance(alias, str):
+                        fixture_name = alias
+            if counts.get(stmt.name, 0) > 1 or fixture_name in table:
+                table[fixture_name] = ""  # defined twice: unknown
+                continue
+            value = _returned(stmt)
+            table[fixture_name] = value if value is not None else ""
+        return table
+
+    def _fixture_value_kind(self, value: ast.expr) -> Optional[str]:
+        """Kind of a fixture's returned expression, read from the test's scope: only
+        expressions rooted in an imported name (``pd.DataFrame(...)``,
+        ``pd.read_csv(...).astype(...)``) are trusted, never the fixture's locals."""
+        root: ast.AST = value
+        while True:
+            if isinstance(root, ast.Call):
+                root = root.func
+            elif isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            else:
+                break
+        if not isinstance(root, ast.Name) or not isinstance(value, ast.Call):
+            return None
+        q = self.ctx.qualname(root)
+        if q is None or q.split(".", 1)[0] in ("self", "cls"):
+            return None
+        return self.kind_of(value)
 
     def annotation_kind(self, ann: Optional[ast.AST]) -> Optional[str]:
         """Kind named by an annotation (``pd.DataFrame``, ``Optional[np.ndarray]``,
@@ -433,6 +545,8 @@ class TypeFacts:
     def _call_kind(self, call: ast.Call) -> Optional[str]:
         ctx = self.ctx
         func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in (_TO_PANDAS, _TO_PANDAS_SPARK):
+            return self._to_pandas_kind(call, func)
         q = ctx.call_name(call)
         if q is not None:
             return self._qualified_call_kind(q, call)
@@ -477,6 +591,29 @@ class TypeFacts:
         if base == MODULE and method in ("to", "cuda", "cpu", "train", "eval", "float", "half", "double"):
             return MODULE
         return None
+
+    def _to_pandas_kind(self, call: ast.Call, func: ast.Attribute) -> Optional[str]:
+        """``x.toPandas()`` (pyspark) is a DataFrame; ``x.to_pandas()`` (polars, pyarrow,
+        datasets, cudf, modin) a DataFrame, or a Series for a visible column
+        (``pl.Series(...)``, ``t.column("a")``), or either for a subscript (``t["a"]``
+        is a column of a table, ``ds["train"]`` a split of a dataset dict)."""
+        if func.attr == _TO_PANDAS_SPARK:
+            return DATAFRAME
+        batched = self.ctx.keyword(call, "batched")  # datasets: an iterator of frames
+        if batched is not None and not self.ctx.is_false(batched.value):
+            return None
+        if self.ctx.has_star_kwargs(call):
+            return None
+        recv = func.value
+        if isinstance(recv, ast.Subscript):
+            return PANDAS
+        if isinstance(recv, ast.Call):
+            inner = recv.func
+            if isinstance(inner, ast.Attribute) and inner.attr in _COLUMN_CALLS:
+                return SERIES
+            if self.ctx.call_name(recv) in _SERIES_CONSTRUCTORS:
+                return SERIES
+        return DATAFRAME
 
     def _concat_kind(self, call: ast.Call) -> str:
         """``pd.concat([a, b])``: a DataFrame when every listed item is one (or
@@ -627,6 +764,37 @@ class TypeFeeder:
     @shared("types")
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         types_of(self.ctx).feed(node)
+
+
+def _returned(func: ast.FunctionDef) -> Optional[ast.expr]:
+    """The value a fixture hands out: its last statement ``return X`` / ``yield X``
+    (after simple statements only), with ``X`` a name bound once there to a call
+    followed (``df = pd.DataFrame(...); return df``)."""
+    body = func.body
+    if not body or any(isinstance(stmt, _COMPOUND) for stmt in body[:-1]):
+        return None
+    last = body[-1]
+    if isinstance(last, ast.Return):
+        value = last.value
+    elif isinstance(last, ast.Expr) and isinstance(last.value, ast.Yield):
+        value = last.value.value
+    else:
+        return None
+    if isinstance(value, ast.Name):
+        bound = None
+        for stmt in body[:-1]:
+            if not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                continue
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                if isinstance(t, (ast.Tuple, ast.List, ast.Starred)):
+                    return None  # unpacking: not followed
+                if isinstance(t, ast.Name) and t.id == value.id:
+                    if bound is not None or not isinstance(stmt, ast.Assign) or len(targets) != 1:
+                        return None
+                    bound = stmt.value
+        value = bound
+    return value if isinstance(value, ast.Call) else None
 
 
 def short(expr: ast.AST, limit: int = 40) -> str:

@@ -312,3 +312,90 @@ def test_self_attributes_returns_and_columns():
         reveal(read("x"))
         """
     ) == ["DataFrame", None, None, "Series", None, "Series", None, None, "Series"]
+
+
+def test_to_pandas_conversions():
+    assert kinds(
+        """
+        import polars as pl
+        import pyarrow as pa
+
+        def f(feats, sdf, ds, tbl, s):
+            reveal(feats.to_pandas())
+            reveal(sdf.toPandas())
+            reveal(sdf.limit(10).toPandas())
+            reveal(pl.read_csv("x.csv").to_pandas())
+            reveal(ds["train"].to_pandas())
+            reveal(ds.to_pandas(batched=True))
+            reveal(ds.to_pandas(batched=False))
+            reveal(tbl.column("a").to_pandas())
+            reveal(pl.Series([1, 2]).to_pandas())
+            reveal(pa.array([1, 2]).to_pandas())
+            pdf = feats.to_pandas()
+            reveal(pdf)
+            reveal(pdf["a"])
+            reveal(feats.to_numpy())
+        """
+    ) == ["DataFrame", "DataFrame", "DataFrame", "DataFrame", "pandas", None, "DataFrame",
+          "Series", "Series", "Series", "DataFrame", "Series", None]
+
+
+def test_pytest_fixture_parameters():
+    assert kinds(
+        """
+        import pandas as pd
+        import pytest
+
+        @pytest.fixture
+        def claims():
+            return pd.DataFrame({"a": [1]})
+
+        @pytest.fixture(name="frame")
+        def _frame():
+            df = pd.read_csv("x.csv")
+            df["b"] = 1
+            yield df
+
+        @pytest.fixture
+        def counts():
+            return {"n": 0}
+
+        @pytest.fixture
+        def derived(claims):
+            reveal(claims)
+            out = claims.copy()
+            return out
+
+        @pytest.fixture
+        def branchy():
+            if flag:
+                return {}
+            return pd.DataFrame()
+
+        def test_a(claims, frame, counts, derived, branchy):
+            reveal(claims)
+            reveal(frame)
+            reveal(counts)
+            reveal(derived)
+            reveal(branchy)
+
+        @pytest.mark.parametrize("claims", [{"a": 1}])
+        def test_b(claims):
+            reveal(claims)
+
+        def helper(claims):
+            reveal(claims)
+
+        class TestC:
+            def test_c(self, claims):
+                reveal(claims)
+
+        class Other:
+            def test_d(self, claims):
+                reveal(claims)
+
+        def test_annotated(claims: dict):
+            reveal(claims)
+        """
+    ) == ["DataFrame", "DataFrame", "DataFrame", None, None, None, None, None, "DataFrame",
+          None, None]

@@ -164,6 +164,13 @@ class ChainIndexing(FrameParameterEvidence, TypeFeeder, Rule):
     - Reads that start with `.loc`/`.iloc` (`df.iloc[train_idx][features]`, the usual
       cross-validation idiom) are not reported: they cannot lose a write. Writes through
       them are.
+    - A parameter of a test (`test_*` function or `Test*` method) or of a fixture that
+      pytest fills from a fixture defined in the same module counts as that fixture's
+      result when the fixture visibly returns a frame (`@pytest.fixture def claims():
+      return pd.DataFrame({...})`; see `flake8_mlops/types.py`). Fixtures from
+      `conftest.py`, names overridden by `@pytest.mark.parametrize`, and the result of
+      an imported helper (`out = fix_amounts(claims)`: its return type is unknown) are
+      not followed.
 
     ## References
     - Zhang, Cruz, van Deursen, "Code Smells for Machine Learning Applications",
@@ -174,7 +181,7 @@ class ChainIndexing(FrameParameterEvidence, TypeFeeder, Rule):
     """
 
     code = "MLP102"
-    triggers = ("pandas", "pd.")
+    triggers = ("pandas", "pd.", "toPandas")
     name = "chain-indexing"
     message = (
         "chained indexing {expr} on a pandas DataFrame {what}; index once with "

@@ -63,11 +63,28 @@ _PURE_BUILTINS = frozenset({"str", "int", "float", "bool", "len", "abs", "round"
 
 
 #: methods no str/list/ndarray has: enough, with a pandas-only module, to read an
-#: unannotated parameter as a DataFrame (``def clean(df): df.dropna()``)
+#: unannotated parameter as a DataFrame (``def clean(df): df.dropna()``). Not ``rename``
+#: (``pathlib.Path.rename`` moves a file) nor ``query`` (database clients run it).
 FRAME_ONLY = frozenset(
     {"dropna", "fillna", "drop_duplicates", "sort_values", "sort_index", "reset_index",
-     "set_index", "query", "assign", "astype", "rename", "merge", "reindex", "bfill", "ffill",
+     "set_index", "assign", "astype", "merge", "reindex", "bfill", "ffill",
      "interpolate", "explode", "melt", "pivot", "pivot_table"}
+)
+#: the subset read as pandas on a column of such a parameter (``df["amount"].fillna(0)``,
+#: ``df.amount.dropna()``, ``df.loc[m, "a"].fillna(0)``): Series methods only
+COLUMN_ONLY = frozenset(
+    {"dropna", "fillna", "drop_duplicates", "sort_values", "sort_index", "reset_index",
+     "astype", "reindex", "bfill", "ffill", "interpolate", "explode"}
+)
+#: pandas accessors whose methods all return a new object (``df["a"].str.lower()``)
+_ACCESSORS = frozenset({"str", "dt"})
+#: accessor methods that may not return a pandas object (``s.str.cat()`` joins into one str)
+_ACCESSOR_SKIP = frozenset({"cat"})
+#: a parameter's attribute that is not a column
+_NOT_COLUMNS = frozenset(
+    {"T", "at", "attrs", "axes", "columns", "dtypes", "empty", "flags", "iat", "iloc",
+     "index", "loc", "ndim", "shape", "size", "style", "values", "plot", "sparse", "array",
+     "str", "dt", "cat", "name"}
 )
 
 _PREVIEW_MESSAGE = (
@@ -119,7 +136,9 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
       passed is visibly free of side effects: a dict literal (`s.map({"N": "north"})`), a
       (list of) aggregation name(s) (`"sum"`, `["min", "max"]`), a NumPy element-wise
       function (`np.log1p`, `np.sqrt`, ...), a builtin conversion (`str`, `float`, `len`,
-      ...) or a lambda whose body calls nothing (`lambda v: v * 100`).
+      ...) or a lambda whose body calls nothing (`lambda v: v * 100`);
+    - any `.str`/`.dt` accessor method of a known Series (`df["name"].str.strip()`,
+      `s.dt.tz_localize("UTC")`): each returns a new Series.
 
     Not flagged: `inplace=True` (or a non-literal `inplace=`, or `**kwargs`); the last
     expression of a notebook cell (Jupyter displays it: that is how one looks at data);
@@ -171,7 +190,23 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
       dask, modin, cudf, vaex, xarray, ibis): the catalogue's "imports pandas and the
       name is not bound to something else"; for such parameters only frame-only
       methods count (`dropna`, `fillna`, `sort_values`, `merge`, …), not `replace`/`round`/`clip`,
-      which strings and arrays share.
+      which strings and arrays share, nor `rename` (`pathlib.Path.rename` moves a file)
+      or `query` (database clients run it). A column of such a parameter
+      (`df["amount"]`, `df.amount`, `df.loc[m, "amount"]`) is read as a Series for the
+      Series-only methods `dropna`, `fillna`, `astype`, `drop_duplicates`,
+      `sort_values`, `sort_index`, `reset_index`, `reindex`, `ffill`, `bfill`,
+      `interpolate`, `explode` and for `.str`/`.dt` accessor calls -- not for
+      `replace`/`round`/`clip` (`cfg["name"].replace("-", "_")` is a str), nor for
+      attributes of `self`.
+    - `.str.<method>()` / `.dt.<method>()` on a known Series (`df["name"].str.strip()`)
+      return a new Series and are reported (not `.str.cat()`, which may give a str).
+    - A parameter of a test (`test_*` function or `Test*` method) or of a fixture that
+      pytest fills from a fixture defined in the same module counts as that fixture's
+      result when the fixture visibly returns a frame (`@pytest.fixture def claims():
+      return pd.DataFrame({...})`; see `flake8_mlops/types.py`). Fixtures from
+      `conftest.py`, names overridden by `@pytest.mark.parametrize`, and the result of
+      an imported helper (`out = fix_amounts(claims)`: its return type is unknown) are
+      not followed.
     - Only receivers whose pandas type the file shows are checked (see MLP105).
     - In a notebook, only the *last* expression of a cell counts as displayed; a
       discarded call earlier in the cell is reported (`df.head()` followed by
@@ -190,7 +225,7 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
     """
 
     code = "MLP103"
-    triggers = ("pandas", "pd.")
+    triggers = ("pandas", "pd.", "toPandas")
     name = "dataframe-result-discarded"
     message = (
         "{recv}.{method}() returns a new pandas object that is discarded here; "
@@ -210,6 +245,15 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr
+        recv = func.value
+        if (
+            type(recv) is ast.Attribute
+            and recv.attr in _ACCESSORS
+            and method not in _ACCESSOR_SKIP
+            and not method.startswith("_")
+        ):
+            self._accessor(node, call, recv)
+            return
         preview = method in PREVIEWS
         mapper = method in MAPPERS
         if not (
@@ -230,7 +274,6 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
         if self._called_for_exception(node):
             return
         facts = types_of(ctx)
-        recv = func.value
         kind = facts.kind_of(recv)
         if is_pandas(kind):
             if method in FRAME_REDUCTIONS and not (preview or method in RETURNS_NEW):
@@ -243,7 +286,10 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
             if method not in _GROUP_RESULTS and not mapper:
                 return
             preview = True
-        elif method not in FRAME_ONLY or not facts.pandas_parameter(recv):
+        elif type(recv) is ast.Name:
+            if method not in FRAME_ONLY or not facts.pandas_parameter(recv):
+                return
+        elif method not in COLUMN_ONLY or not self._parameter_column(recv):
             return
         if preview:
             if self._in_nbconvert_export():
@@ -253,6 +299,39 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
         self.report(call, recv=short(recv, 30), method=method)
 
     # --------------------------------------------------------------- helpers
+    def _accessor(self, node: ast.Expr, call: ast.Call, recv: ast.Attribute) -> None:
+        """``df["name"].str.lower()`` / ``s.dt.round("h")`` as a bare statement: every
+        ``.str``/``.dt`` method returns a new Series (none works in place)."""
+        ctx = self.ctx
+        owner = recv.value
+        facts = types_of(ctx)
+        if not (is_pandas(facts.kind_of(owner)) or self._parameter_column(owner)):
+            return
+        if ctx.is_cell_display(node) or ctx.has_star_kwargs(call):
+            return
+        if self._called_for_exception(node):
+            return
+        method = f"{recv.attr}.{call.func.attr}"  # type: ignore[attr-defined]
+        self.report(call, recv=short(owner, 30), method=method)
+
+    def _parameter_column(self, expr: ast.expr) -> bool:
+        """A column of a pandas parameter (see ``TypeFacts.pandas_parameter``):
+        ``df["amount"]``, ``df.loc[mask, "amount"]``, ``df.amount`` -- not ``self.x``."""
+        if type(expr) is ast.Subscript:
+            base = expr.value  # type: ignore[attr-defined]
+            if type(base) is ast.Attribute and base.attr in ("loc", "iloc"):  # type: ignore[attr-defined]
+                base = base.value  # type: ignore[attr-defined]
+        elif type(expr) is ast.Attribute:
+            attr = expr.attr  # type: ignore[attr-defined]
+            if attr in _NOT_COLUMNS or attr.startswith("_"):
+                return False
+            base = expr.value  # type: ignore[attr-defined]
+        else:
+            return False
+        if type(base) is not ast.Name or base.id in ("self", "cls"):  # type: ignore[attr-defined]
+            return False
+        return types_of(self.ctx).pandas_parameter(base)
+
     def _called_for_exception(self, node: ast.Expr) -> bool:
         """The statement probes for an error: directly in ``with pytest.raises(...)`` /
         ``self.assertRaises(...)`` / ``pytest.warns`` / ``contextlib.suppress``, or in

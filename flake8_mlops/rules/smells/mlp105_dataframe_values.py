@@ -62,6 +62,15 @@ class DataframeValues(TypeFeeder, Rule):
       `def load() -> pd.DataFrame`, to get the check).
     - `.values` of `df.loc[...]`/`df.iloc[...]`/`df.groupby(...).sum()` is flagged (they
       are pandas objects); `.values` of a pandas `Index` (`df.columns.values`) is not.
+    - `.values` of a *column* of an unannotated parameter (`df["a"].values` with `df` a
+      plain parameter) is not flagged: a dict of arrays reads the same.
+    - A parameter of a test (`test_*` function or `Test*` method) or of a fixture that
+      pytest fills from a fixture defined in the same module counts as that fixture's
+      result when the fixture visibly returns a frame (`@pytest.fixture def claims():
+      return pd.DataFrame({...})`; see `flake8_mlops/types.py`). Fixtures from
+      `conftest.py`, names overridden by `@pytest.mark.parametrize`, and the result of
+      an imported helper (`out = fix_amounts(claims)`: its return type is unknown) are
+      not followed.
 
     ## References
     - Zhang, Cruz, van Deursen, "Code Smells for Machine Learning Applications",

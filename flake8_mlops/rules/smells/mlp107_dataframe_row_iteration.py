@@ -62,6 +62,13 @@ _CONTAINER_CALLS = frozenset(
     {"collections.defaultdict", "collections.Counter", "collections.OrderedDict", "collections.deque"}
 )
 _LITERALS = (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.JoinedStr)
+#: record literals: a row's fields copied into a dict/list/tuple/set
+_RECORDS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+_RECORD_MESSAGE = (
+    "loop over {source} copies fields of {recv} into records one row at a time (a slow "
+    "Python loop); build them at once with .to_dict(\"records\") on the needed columns "
+    "of {recv}, after whole-column operations for computed fields"
+)
 _COMPARE_SKIP = (ast.Is, ast.IsNot)
 
 _ITERROWS, _ITERTUPLES, _INDEX = "iterrows", "itertuples", "index"
@@ -72,7 +79,7 @@ class _Loop:
 
     __slots__ = (
         "node", "kind", "recv", "recv_name", "row", "idx", "derived", "last_access",
-        "vector", "blocked", "label",
+        "vector", "blocked", "label", "record", "records",
     )
 
     def __init__(self, node: ast.AST) -> None:
@@ -84,7 +91,9 @@ class _Loop:
         self.idx: Optional[str] = None  # row label / position variable
         self.derived: Set[str] = set()  # names holding per-row values
         self.last_access = 0
-        self.vector = False
+        self.vector = False  # evidence of a per-row computation or write
+        self.record = False  # evidence of per-row record building only
+        self.records: Set[str] = set()  # names bound to record literals of row fields
         self.blocked = False
         self.label = ""
 
@@ -105,7 +114,13 @@ class DataframeRowIteration(Rule):
       `out[i] = ...`, `lookup[row.id] = row.label`);
     - appending a row value to a list or set (`names.append(row["name"])`) or
       accumulating it (`total += row["amount"]`);
-    - an `if` on a row value (a boolean mask).
+    - an `if` on a row value (a boolean mask);
+    - copying row fields into one record per row -- a dict, list, tuple or set literal
+      appended to a local list or set, directly or through a name
+      (`items.append({"id": row["id"], "price": round(row["price"], -2)})`,
+      `item = {"id": rec.sku}; out.append(item)`, `pairs.append((src, dst))`): the
+      vectorised form is `df[cols].to_dict("records")` (or `list(zip(...))` of columns),
+      and the message says so.
 
     The receiver must be a known pandas DataFrame (see `flake8_mlops/types.py`), or an
     unannotated, never re-bound function parameter in a module that imports pandas and
@@ -120,10 +135,11 @@ class DataframeRowIteration(Rule):
     nested `while` loop (an iterative algorithm per row); loops over a preview
     (`df.head(5).iterrows()`, `df.sample(3)`, `nlargest`); `range(0, len(df), batch)`
     (batches, not rows); groupby groups, dicts, polars/Spark frames and objects of
-    unknown type; and loops that only copy row fields into dict/tuple records or
-    format them into strings (`records.append({"id": row["id"], "name": row["name"]})`,
-    `prompts.append(f"Q: {row['q']}")`, usually building a JSON payload or a prompt),
-    which this rule leaves alone on purpose.
+    unknown type; and loops that only format row fields into strings
+    (`prompts.append(f"Q: {row['q']}")`, building a prompt or a log line), which this
+    rule leaves alone on purpose. A record loop with any call the rule does not know as
+    pure (`model.predict(...)` or `embed(...)` per row, `requests.post(json=record)`,
+    `writer.writerow(record)`, `json.dumps`, logging) stays silent like any other loop.
 
     The finding is reported on the `for` line.
 
@@ -145,6 +161,9 @@ class DataframeRowIteration(Rule):
         totals.append(row["price"] * row["quantity"])
     for i in range(len(orders)):
         orders.loc[i, "discounted"] = orders.loc[i, "price"] * 0.9
+    records = []
+    for _, row in orders.iterrows():
+        records.append({"id": row["id"], "price": row["price"]})
     ```
 
     ## Use instead
@@ -155,6 +174,7 @@ class DataframeRowIteration(Rule):
     orders = pd.read_csv("orders.csv")
     totals = (orders["price"] * orders["quantity"]).tolist()
     orders["discounted"] = orders["price"] * 0.9
+    records = orders[["id", "price"]].to_dict("records")
     for _, row in orders.iterrows():
         requests.post("https://api.example.com/orders", json={"id": row["id"]})
     for _, row in orders.head(5).iterrows():
@@ -170,11 +190,20 @@ class DataframeRowIteration(Rule):
     - Any call to a function the rule does not know as pure (a project helper such as
       `clean(row["text"])`) makes the loop count as real per-row work and silences it,
       even when that helper could be vectorised.
-    - Record-building loops (dicts of row fields or f-strings appended to a list) are
-      not reported, although `df[cols].to_dict("records")` or string concatenation of
-      columns replaces many of them.
+    - Loops that format row fields into f-strings appended to a list are not reported,
+      although string concatenation of columns replaces many of them. Record loops are
+      reported only when the record goes into a local list/set (`append`, `extend`,
+      `add`, `insert`) or a subscript; a record built and then dropped, or kept in a
+      dict with `update`, is not.
     - Frames whose pandas type the file does not show (a frame stored on `self` by
       another module, a helper's unannotated result, the group of a `groupby` loop) are
+      not followed.
+    - A parameter of a test (`test_*` function or `Test*` method) or of a fixture that
+      pytest fills from a fixture defined in the same module counts as that fixture's
+      result when the fixture visibly returns a frame (`@pytest.fixture def claims():
+      return pd.DataFrame({...})`; see `flake8_mlops/types.py`). Fixtures from
+      `conftest.py`, names overridden by `@pytest.mark.parametrize`, and the result of
+      an imported helper (`out = fix_amounts(claims)`: its return type is unknown) are
       not followed.
     - A `range(len(df))` loop is judged only by its accesses to pandas objects with
       the loop index; a loop that reads only NumPy arrays by index is not reported.
@@ -191,7 +220,7 @@ class DataframeRowIteration(Rule):
     """
 
     code = "MLP107"
-    triggers = ("pandas", "pd.")
+    triggers = ("pandas", "pd.", "toPandas")
     name = "dataframe-row-iteration"
     message = (
         "loop over {source} handles {recv} one row at a time; use vectorised column "
@@ -240,8 +269,13 @@ class DataframeRowIteration(Rule):
             return
         if loop.kind is not None:
             self._judged -= 1
-            if loop.vector and not loop.blocked:
-                self.report(node, source=loop.label, recv=short(loop.recv, 30))  # type: ignore[arg-type]
+            if loop.blocked or not (loop.vector or loop.record):
+                return
+            recv = short(loop.recv, 30)  # type: ignore[arg-type]
+            if loop.vector:
+                self.report(node, source=loop.label, recv=recv)
+            else:
+                self.report(node, message=_RECORD_MESSAGE, source=loop.label, recv=recv)
 
     leave_AsyncFor = leave_While = leave_For
 
@@ -309,15 +343,19 @@ class DataframeRowIteration(Rule):
         snap = self._snaps.pop(id(node), None)
         if snap is None or snap == self._seq:
             return
-        record = isinstance(getattr(node, "value", None), _LITERALS)
+        value = getattr(node, "value", None)
+        text = isinstance(value, ast.JoinedStr)
+        record = isinstance(value, _RECORDS)
         for loop in self._open_loops():
             if loop.last_access <= snap:
                 continue
             for target in targets:
-                if record and isinstance(target, ast.Name):
-                    continue  # ``payload = {"id": row["id"]}``: a record, not a value
+                if text and isinstance(target, ast.Name):
+                    continue  # ``prompt = f"Q: {row['q']}"``: formatted text, not a value
                 if isinstance(target, ast.Name):
                     loop.derived.add(target.id)
+                    if record:  # ``item = {"id": row["id"]}``: judged where it goes
+                        loop.records.add(target.id)
                 elif isinstance(target, (ast.Tuple, ast.List)):
                     loop.derived.update(e.id for e in target.elts if isinstance(e, ast.Name))
                 elif isinstance(target, (ast.Subscript, ast.Attribute)):
@@ -431,16 +469,21 @@ class DataframeRowIteration(Rule):
         snap = self._snaps.pop(id(node), None)
         if snap is None or snap == self._seq:
             return
+        args = node.args
+        literal = any(isinstance(a, _RECORDS) for a in args)
         for loop in self._open_loops():
             if loop.last_access > snap:
-                loop.vector = True  # ``names.append(row["name"])``
+                if literal or any(isinstance(a, ast.Name) and a.id in loop.records for a in args):
+                    loop.record = True  # ``items.append({"id": row["id"]})``
+                else:
+                    loop.vector = True  # ``names.append(row["name"])``
 
     def _is_sink(self, node: ast.Call) -> bool:
         func = node.func
         if not (isinstance(func, ast.Attribute) and func.attr in _SINK_METHODS):
             return False
-        # a record literal appended (``out.append({...})``) is not evidence by itself
-        return bool(node.args) and not any(isinstance(a, _LITERALS) for a in node.args)
+        # formatted text appended (``prompts.append(f"Q: {row['q']}")``) is not evidence
+        return bool(node.args) and not any(isinstance(a, ast.JoinedStr) for a in node.args)
 
     def _pure_call(self, node: ast.Call) -> bool:
         func = node.func

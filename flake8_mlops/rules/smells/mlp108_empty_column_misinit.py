@@ -81,6 +81,20 @@ class EmptyColumnMisinit(FrameParameterEvidence, TypeFeeder, Rule):
       `# noqa: MLP108` where 0 is the intended value.
     - `df.loc[:, "c"] = 0`, `df.insert(i, "c", 0)` and columns named by a variable are
       not checked.
+    - Frames converted from other libraries count: `x.toPandas()` (pyspark) and
+      `x.to_pandas()` (polars, pyarrow, datasets, cudf) are DataFrames, except a
+      visible column (`t.column("a").to_pandas()`, a Series) and `batched=` iterators.
+    - A parameter assigned through subscripts only is never taken as a DataFrame, even
+      though MLP103/MLP105/MLP107 accept a plain parameter on pandas-only *members*
+      (`dropna`, `.values`, `iterrows`): `counts["n"] = 0` and `cfg["a"]["b"] = ""` are
+      dict code. A pytest fixture parameter is a DataFrame when the fixture says so:
+      a parameter of a test (`test_*` function or `Test*` method) or of a fixture that
+      pytest fills from a fixture defined in the same module counts as that fixture's
+      result when the fixture visibly returns a frame (`@pytest.fixture def claims():
+      return pd.DataFrame({...})`; see `flake8_mlops/types.py`). Fixtures from
+      `conftest.py`, names overridden by `@pytest.mark.parametrize`, and the result of
+      an imported helper (`out = fix_amounts(claims)`: its return type is unknown) are
+      not followed.
 
     ## References
     - Zhang, Cruz, van Deursen, "Code Smells for Machine Learning Applications",
@@ -89,7 +103,7 @@ class EmptyColumnMisinit(FrameParameterEvidence, TypeFeeder, Rule):
     """
 
     code = "MLP108"
-    triggers = ("pandas", "pd.")
+    triggers = ("pandas", "pd.", "toPandas")
     name = "empty-column-misinit"
     message = (
         "column {column!r} of {frame} initialised with {value}: unfilled rows will look like "

@@ -16,7 +16,17 @@ _FROM_SHAPE = frozenset({"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full
 _LIKE = frozenset(
     {"numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like", "numpy.copy"}
 )
-_ALWAYS_2D = frozenset({"numpy.eye", "numpy.identity", "numpy.outer", "numpy.tri"})
+_ALWAYS_2D = frozenset(
+    {"numpy.eye", "numpy.identity", "numpy.outer", "numpy.tri", "numpy.diagflat", "numpy.vander",
+     "numpy.asmatrix", "numpy.matrix", "numpy.mat"}
+)
+#: one array in, an array of at least two dimensions out (2-D for the 1-D/2-D input these
+#: calls are written for): ``np.atleast_2d(x)``, ``np.vstack([a, b])``,
+#: ``np.column_stack((x1, x2))``; with several positional arrays ``atleast_2d`` returns a
+#: list, so only the one-argument form counts
+_AT_LEAST_2D = frozenset(
+    {"numpy.atleast_2d", "numpy.vstack", "numpy.row_stack", "numpy.column_stack"}
+)
 _ALWAYS_1D = frozenset({"numpy.arange", "numpy.linspace", "numpy.logspace", "numpy.geomspace"})
 #: numpy.random functions taking the dimensions as positional ints
 _DIMS_ARGS = frozenset({"numpy.random.rand", "numpy.random.randn"})
@@ -31,7 +41,9 @@ class DotForMatmul(TypeFeeder, Rule):
     list literals (`[[1, 2], [3, 4]]`, also wrapped in `np.array`/`np.asarray`),
     arrays built with a two-element shape (`np.zeros((n, m))`, `np.ones`, `np.empty`,
     `np.full`, `np.random.rand(n, m)`, `np.random.normal(size=(n, m))`), `np.eye`,
-    `np.identity`, `np.outer`, results of `.reshape(a, b)` / `np.reshape(x, (a, b))`,
+    `np.identity`, `np.outer`, `np.diagflat`, `np.vander`, `np.asmatrix`/`np.matrix`,
+    one-argument `np.atleast_2d(x)`, `np.vstack(...)`/`np.row_stack(...)` and
+    `np.column_stack(...)` (2-D for the vectors and matrices they are used on), results of `.reshape(a, b)` / `np.reshape(x, (a, b))`,
     `.T` of any of these, the array of a pandas DataFrame (`df.to_numpy()`,
     `df.values`, `df[["a", "b"]].to_numpy()`, `np.asarray(df)`: a frame's array is
     always 2-D; the frame's type comes from the shared type inference), names bound once
@@ -76,7 +88,11 @@ class DotForMatmul(TypeFeeder, Rule):
     ## Known limitations
     - Shapes come only from what the AST shows: `np.dot(X, W)` on a loaded matrix
       (`np.load`), a Series' or an untyped frame's values, or a function parameter that
-      is not re-bound is not reported even when both are 2-D at run time.
+      is not re-bound is not reported even when both are 2-D at run time — also when
+      only a docstring or a comment states the shape ("X: (n, d), Y: (m, d)").
+    - `np.atleast_2d`, `np.vstack` and `np.column_stack` are read as 2-D; given 3-D
+      input they return 3-D, where `np.dot` is not a matrix product either (still a
+      smell, but the message says "2-D").
     - A re-binding under an `if`, a loop or a `with` is not used (other paths may bind
       another shape); a later re-binding by any means makes the name unknown again.
     - Method calls (`a.dot(b)`) and `np.inner`/`np.vdot` are not checked.
@@ -172,6 +188,12 @@ class DotForMatmul(TypeFeeder, Rule):
                 return None
             return self._ndim(expr.args[0], depth + 1)
         if q in _ALWAYS_2D:
+            return 2
+        if q in _AT_LEAST_2D:
+            if len(expr.args) != 1 or isinstance(expr.args[0], ast.Starred):
+                return None
+            if q == "numpy.atleast_2d" and expr.keywords:
+                return None
             return 2
         if q in _ALWAYS_1D:
             return 1

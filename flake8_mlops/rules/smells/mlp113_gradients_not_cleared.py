@@ -25,9 +25,10 @@ _OPTS = "MLP113.optimizers"  # scope.data: name -> bool (bound to an optimizer)
 
 
 class _Frame:
-    __slots__ = ("backward", "step", "clear")
+    __slots__ = ("loop", "backward", "step", "clear")
 
-    def __init__(self) -> None:
+    def __init__(self, loop: ast.AST) -> None:
+        self.loop = loop
         self.backward: Optional[ast.Call] = None
         self.step: Optional[str] = None
         self.clear = False
@@ -53,10 +54,12 @@ class GradientsNotCleared(Rule):
     .backward()`, `accelerator.backward(loss)`, `self.manual_backward(loss)`,
     `torch.autograd.backward`) and steps an optimizer (`optimizer.step()`,
     `scaler.step(optimizer)`), but never clears the gradients anywhere in the loop body,
-    nested loops included. The finding is reported on the line of the loop's first
-    backward call (`loss.backward()`, `scaler.scale(loss).backward()`), not on the `for`
-    line: put `# noqa: MLP113` there. A loop nested in another is reported once, for the
-    innermost loop that has the backward and the step but no clear.
+    nested loops included. The finding is reported on the `for`/`while` line of the
+    innermost loop that contains both the backward call and the step (the loop that
+    lacks the clear), so the finding and its `# noqa: MLP113` go on the loop line (the
+    first line of a multi-line `for` header). An outer loop (the epoch loop around a
+    batch loop) is not reported again for the same backward call; when the step is
+    only in the outer loop (one step per epoch), the outer loop is the one reported.
 
     Clearing is any call whose name contains `zero_grad` (`optimizer.zero_grad()`,
     `model.zero_grad()`, `opt.zero_grad(set_to_none=True)`, a helper
@@ -108,7 +111,7 @@ class GradientsNotCleared(Rule):
     ## Known limitations
     - A clear hidden in a project function whose name does not contain `zero_grad`
       (`reset_state(model)`) is not seen, and the loop is reported; add
-      `# noqa: MLP113` there.
+      `# noqa: MLP113` on the loop line.
     - A `zero_grad()` only *outside* the loop (once per epoch around an inner batch loop)
       does not count for the inner loop: that is the bug this rule is for.
     - Optimizers held under names that do not look like optimizers and are not bound to
@@ -129,7 +132,7 @@ class GradientsNotCleared(Rule):
     triggers = ("backward",)
     name = "gradients-not-cleared"
     message = (
-        "{backward} runs in a loop that calls {step} but never zero_grad(): gradients "
+        "this loop runs {backward} and {step} but never zero_grad(): gradients "
         "accumulate across iterations; call optimizer.zero_grad() every step "
         "(or every N steps when accumulating on purpose)"
     )
@@ -142,7 +145,7 @@ class GradientsNotCleared(Rule):
 
     # ----------------------------------------------------------------- loops
     def visit_For(self, node: ast.AST) -> None:
-        self._stack.append(_Frame())
+        self._stack.append(_Frame(node))
 
     visit_AsyncFor = visit_For
     visit_While = visit_For
@@ -155,7 +158,7 @@ class GradientsNotCleared(Rule):
             if id(frame.backward) not in self._reported:
                 self._reported.add(id(frame.backward))
                 self.report(
-                    frame.backward,
+                    frame.loop,
                     backward=_describe(frame.backward),
                     step=frame.step,
                 )

@@ -27,6 +27,19 @@ _CHAIN = frozenset(
     {"to", "cuda", "cpu", "half", "float", "double", "bfloat16", "requires_grad_", "share_memory",
      "eval", "train", "to_empty"}
 )
+#: attribute calls of a model that run one of its submodules (or part of its forward):
+#: ``model.features(x)`` (torchvision VGG/DenseNet/MobileNet), ``model.backbone(x)``,
+#: ``model.encoder(x)``, ``model.module(x)`` (DDP), timm's ``forward_features``. An
+#: allow-list: ``nn.Module`` methods (``eval``, ``to``, ``parameters``, ``apply``,
+#: ``state_dict``, ``register_*``, ``zero_grad``...) and project methods (``predict``,
+#: ``encode``, ``generate``, ``init_weights``) are never model calls here
+_SUBMODULES = frozenset(
+    {"features", "forward_features", "forward_head", "encoder", "decoder", "backbone", "head",
+     "heads", "classifier", "fc", "neck", "stem", "embed", "embedding", "embeddings", "embedder",
+     "projector", "projection", "proj", "pooler", "lm_head", "model", "module", "base_model",
+     "transformer", "text_encoder", "image_encoder", "vision_model", "text_model", "visual",
+     "feature_extractor", "net", "network", "mlp", "body"}
+)
 # origins of a model binding
 _TRAIN_MODE = "train"  # a network built here / loaded by torch.load: training mode
 _EVAL = "eval"  # bound through .eval() / .train(False)
@@ -66,11 +79,13 @@ class _Frame:
 
 
 class _Candidate:
-    __slots__ = ("report", "text", "frame", "category", "origins", "label", "eval_before")
+    __slots__ = ("report", "text", "frame", "category", "origins", "label", "eval_before", "call")
 
     def __init__(self, report: ast.AST, text: str, frame: _Frame, category: str, label: str) -> None:
         self.report = report
         self.text = text
+        #: what is called, for the message: ``model`` or ``model.features``
+        self.call = text
         self.frame = frame
         self.category = category  # "param" | "local" | "name" | "self"
         self.origins: List[Tuple[str, Optional[str]]] = []
@@ -103,7 +118,10 @@ class EvalModeNotSet(TypeFeeder, Rule):
     no `.train(False)` / `.train(mode=flag)` call anywhere in the function. Reported on the
     `with` line (on the `def` line for the decorator); the message names the model.
 
-    A *model call* is `m(...)` or `m.forward(...)` where `m` is
+    A *model call* is `m(...)`, `m.forward(...)`, or a call of a submodule of `m` by a
+    usual submodule name — `m.features(x)`, `m.backbone(x)`, `m.encoder(x)`,
+    `m.decoder(x)`, `m.head(x)`, `m.classifier(x)`, `m.fc(x)`, `m.embeddings(x)`,
+    `m.module(x)` (DDP), `m.forward_features(x)` (timm) — where `m` is
     - a name or `self.<attr>` that the shared type inference knows is an `nn.Module`
       (built from `torch.nn`/`torchvision`/`timm`, a local `nn.Module` subclass, an
       annotated parameter, `self.net = Net()` in `__init__`), or
@@ -185,6 +203,12 @@ class EvalModeNotSet(TypeFeeder, Rule):
       is reported (the catalogue asks for the switch in the function itself).
     - Any `.eval()` call in the function counts for every model it calls (a function
       that sets `encoder.eval()` but calls `decoder` is not reported).
+    - Submodule calls are recognised by an allow-list of usual names (`features`,
+      `backbone`, `encoder`, `head`, `classifier`...) one level below the model
+      (`model.features(x)`, `self.model.encoder(x)`); other attribute calls of a model
+      (`model.predict(x)`, `model.encode(x)`, `model.generate(...)`, `model.blocks[0](x)`,
+      `model.encoder.layer(x)`) are not model calls, and neither are `nn.Module` methods
+      (`eval`, `to`, `parameters`, `apply`, `state_dict`, `register_*`, `zero_grad`).
     - Models reached through containers (`models[i](x)`), attributes of other objects
       (`self.ema.module(x)`, `trainer.model(x)`) or unrecognisable names
       (`f(x)` holding a network) are not recognised.
@@ -209,7 +233,7 @@ class EvalModeNotSet(TypeFeeder, Rule):
     code = "MLP114"
     name = "eval-mode-not-set"
     message = (
-        "{model}(...) runs under {where} but nothing in this {scope} calls {model}.eval(): "
+        "{call}(...) runs under {where} but nothing in this {scope} calls {model}.eval(): "
         "dropout and batch-norm still act as in training; call {model}.eval() before "
         "inference (and .train() after)"
     )
@@ -425,8 +449,25 @@ class EvalModeNotSet(TypeFeeder, Rule):
         recv: ast.expr = func
         if isinstance(func, ast.Attribute) and func.attr == "forward":
             recv = func.value
-        res = self.ctx.resolver
         label = "torch.inference_mode()" if self._is_inference(where) else "torch.no_grad()"
+        cand = self._receiver(recv, frame, where, label)
+        if (
+            cand is None
+            and isinstance(func, ast.Attribute)
+            and func.attr in _SUBMODULES
+            and isinstance(func.value, (ast.Name, ast.Attribute))
+        ):
+            # ``model.features(x)``: a submodule of a model runs in the model's mode
+            cand = self._receiver(func.value, frame, where, label)
+            if cand is not None:
+                cand.call = f"{cand.text}.{func.attr}"
+        return cand
+
+    def _receiver(
+        self, recv: ast.expr, frame: _Frame, where: ast.AST, label: str
+    ) -> Optional[_Candidate]:
+        """A candidate when ``recv`` is a model (by type or by name), else None."""
+        res = self.ctx.resolver
         if isinstance(recv, ast.Name):
             name = recv.id
             scope = res.lookup_scope(name)
@@ -533,7 +574,7 @@ class EvalModeNotSet(TypeFeeder, Rule):
             for cand in self._candidates.get(id(where), []):
                 if not self._suppressed(cand):
                     scope = "function" if cand.frame.kind == "function" else "module"
-                    self.report(where, model=cand.text, where=cand.label, scope=scope)
+                    self.report(where, call=cand.call, model=cand.text, where=cand.label, scope=scope)
                     break
 
     def _suppressed(self, cand: _Candidate) -> bool:

@@ -48,7 +48,14 @@ def _is_test_file(filename: str) -> bool:
 class NondeterministicTorch(Rule):
     """## What it does
     Flags a PyTorch **training script** that never asks for deterministic kernels.
-    Reported once, on the first torch training call.
+    Reported once, on the first torch training call in source order: the first
+    optimizer step — `optimizer.step()` (a receiver named like an optimizer: `optim…`,
+    `opt`, `sgd`, `adam`) that comes after a `backward()` call anywhere earlier in the
+    file, or AMP's `scaler.step(optimizer)` — or the first Hugging Face `trainer.train()`
+    / Lightning `trainer.fit(...)`. It is *not* reported on `loss.backward()`: in
+    `loss.backward(); optimizer.step()` the finding and its `# noqa: MLP115` go on the
+    `optimizer.step()` line (for a step under a condition, as in gradient accumulation,
+    on that conditional `step()` line).
 
     *Torch training* is, from the shared module facts: an `optimizer.step()` after a
     `backward()` (also `accelerator.backward(loss)` and AMP's `scaler.step(optimizer)`),

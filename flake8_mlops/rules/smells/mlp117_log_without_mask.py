@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Optional, Tuple
+
 from ...registry import Rule, register
 
 #: logarithms that return -inf / NaN silently on 0 / negative input
@@ -43,6 +45,10 @@ def _is_count_name(name: str) -> bool:
 #: attributes that are positive sizes
 _SIZE_ATTRS = frozenset({"shape", "size", "ndim", "n_samples", "n_features"})
 _LOG_SPACE = {"softmax": "log_softmax", "sigmoid": "logsigmoid (torch.nn.functional) / log_sigmoid"}
+#: scope.data: name -> (value, binding count right after the assignment, the statement,
+#: the statement list holding it) for plain ``name = value`` assignments
+_REBOUND = "MLP117.rebound"
+_BODY_FIELDS = ("body", "orelse", "finalbody", "handlers")
 
 
 @register
@@ -54,6 +60,9 @@ class LogWithoutMask(Rule):
 
     - a clip (`np.clip`, `torch.clamp`, `x.clamp(min=eps)`, `tf.clip_by_value`,
       `np.maximum(x, eps)`, `np.where`, `np.nan_to_num`, `masked_fill`) counts as a guard;
+    - a name whose binding in effect is such a guard (`p = np.clip(p, eps, 1 - eps)`
+      on an earlier line, also re-binding the same name) is guarded, and so are
+      expressions of it (`np.log(1 - p)`);
     - so does adding something (`p + 1e-8`, `x + eps`, `1 + counts`,
       `np.finfo(float).eps`), and a strictly positive input (`np.exp`, `softplus`,
       `len(...)`, `.shape`/`.size`);
@@ -101,8 +110,13 @@ class LogWithoutMask(Rule):
       are positive by construction; add `# noqa: MLP117` there (or `np.log(df["price"]
       .clip(lower=...))`).
     - A guard applied to the variable on an earlier line (`p = np.clip(p, eps, 1)` and
-      later `np.log(p)`) is only seen when `p` is bound once in the scope; otherwise the
-      call is reported.
+      later `np.log(p)`, `np.log(1 - p)`) is seen when that assignment is the binding in
+      effect at the call: `p` bound once in the scope, or re-bound by a plain
+      assignment in the same statement list as the call (or as a block enclosing it)
+      with no other binding of `p` in between. A re-binding under an `if`/loop/`with`
+      that the call is not inside, or any later binding by other means (`for p in`,
+      `p += x`, a walrus), makes the call reported again. In a loop, a re-binding
+      after the call (`p = p - lr * g` at the end of the body) is not seen.
     - Method forms (`tensor.log()`, `series.apply(np.log)`) are not checked.
     - Any addition counts as a guard, even of a value that may be negative.
 
@@ -120,6 +134,64 @@ class LogWithoutMask(Rule):
     message = "{func}() on {arg} has no guard against 0 or negative values (gives -inf/NaN silently); {fix}"
     confidence = "medium"
 
+    # ---------------------------------------------------------- bindings
+    def leave_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return
+        self._record(node.targets[0].id, node, node.value)
+
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None and isinstance(node.target, ast.Name):
+            self._record(node.target.id, node, node.value)
+
+    def _record(self, name: str, stmt: ast.stmt, value: ast.expr) -> None:
+        """Remember a plain ``name = value`` with the statement list it stands in (the
+        resolver binds the name right after this handler: its count will be +1)."""
+        scope = self.ctx.scope
+        table = scope.data.get(_REBOUND)
+        if table is None:
+            table = scope.data[_REBOUND] = {}
+        end = self._body_end(stmt)
+        if end is None:
+            table.pop(name, None)  # type: ignore[attr-defined]
+            return
+        table[name] = (value, scope.assign_count.get(name, 0) + 1, stmt, end)  # type: ignore[index]
+
+    def _body_end(self, stmt: ast.stmt) -> Optional[Tuple[int, int]]:
+        """(line, col) where the statement list holding ``stmt`` ends."""
+        parent = self.ctx.parent
+        if parent is None:
+            return None
+        for field in _BODY_FIELDS:
+            body = getattr(parent, field, None)
+            if isinstance(body, list) and body and any(s is stmt for s in body):
+                last = body[-1]
+                return (last.end_lineno or last.lineno, last.end_col_offset or 0)
+        return None
+
+    def _binding_in_effect(self, name: str) -> Optional[ast.expr]:
+        """The value of the plain assignment that binds ``name`` at this point, when it
+        stands in the statement list of the current statement or of a block around it
+        and no other binding of the name came after it."""
+        ctx = self.ctx
+        scope = ctx.resolver.lookup_scope(name)
+        if scope is None:
+            return None
+        entry = scope.data.get(_REBOUND, {}).get(name)  # type: ignore[union-attr]
+        if entry is None:
+            return None
+        value, count, stmt, end = entry
+        if count != scope.assign_count.get(name, 0):
+            return None
+        here = ctx.stmt
+        if here is None:
+            return None
+        start = (here.lineno, here.col_offset)
+        if start < (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0) or start > end:
+            return None
+        return value
+
+    # ------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
         func = self.ctx.call_name(node)
         if func not in _LOGS:
@@ -152,8 +224,12 @@ class LogWithoutMask(Rule):
                 return True
             if ctx.qualname(expr) is not None:
                 return True  # math.pi style module constants
-            bound = ctx.resolver.constant(expr.id) if ctx.resolver.is_local(expr.id) else None
-            if bound is not None and bound is not expr and depth < 3:
+            if not ctx.resolver.is_local(expr.id) or depth >= 3:
+                return False
+            bound = ctx.resolver.constant(expr.id)
+            if bound is None:
+                bound = self._binding_in_effect(expr.id)
+            if bound is not None and bound is not expr:
                 return self._safe(bound, depth + 1)
             return False
         if isinstance(expr, ast.Attribute):

@@ -221,8 +221,12 @@ class ThresholdDependentValidation(Rule):
       a flag, a message, a `best_epoch` or a `best_threshold` is not keeping a model.
       A score is a call of `accuracy_score`/`f1_score`/`precision_score`/… (resolved
       through imports; also torchmetrics' functional metrics), a `cross_val_score`/
-      `cross_validate` with such a `scoring=`, or a name bound to one of those (`.mean()`,
-      `.item()`, `np.mean`, `float`, `round`, unary minus keep it a score);
+      `cross_validate` with such a `scoring=`, a Keras `History` read with a literal
+      threshold-dependent key (`hist.history["val_accuracy"][-1]`,
+      `max(hist.history["val_acc"])`, `np.mean(h.history["accuracy"][-3:])`; also
+      `acc`, `precision`, `recall`, `f1` and their `val_` forms), or a name bound to one
+      of those (`.mean()`, `.item()`, `np.mean`, `float`, `round`, unary minus keep it a
+      score);
     - `max(models, key=lambda m: f1_score(...))`, and `max`/`min`/`sorted(...)[0]` with a
       `key=`, `np.argmax(...)` and `scores.index(max(scores))` over a dict or list filled
       with such scores (`scores[name] = acc`, `results.append((name, f1))`, a
@@ -254,7 +258,8 @@ class ThresholdDependentValidation(Rule):
     `roc_curve`, `precision_recall_curve`, `RocCurveDisplay`, torchmetrics `AUROC`/
     `AveragePrecision`, `keras.metrics.AUC` or `metrics=["AUC"]`, a `scoring=` naming
     `"roc_auc"`/`"average_precision"`/`"neg_log_loss"`, `eval_metric="auc"`/`"logloss"`,
-    `evaluate.load("roc_auc")`, a selector on a loss (`monitor="val_loss"`,
+    `evaluate.load("roc_auc")`, a Keras `History` read of one (`hist.history["val_auc"]`),
+    a selector on a loss (`monitor="val_loss"`,
     `metric_for_best_model="eval_loss"`), or a logged key naming one
     (`self.log("val_auroc", ...)`, `mlflow.log_metric("roc_auc", ...)`,
     `wandb.log({"val/auc": ...})`).
@@ -330,6 +335,9 @@ class ThresholdDependentValidation(Rule):
       comparison is not selection.
     - Monitor keys of Lightning, Keras and Ray are free-form logged names: `"val_acc"`
       is read as accuracy by its spelling, and a custom name (`"val_score"`) is unknown.
+    - A Keras `History` is recognised by its shape (`<x>.history["<literal key>"]`, or a
+      name bound once to `<x>.history`), not by type; a key held in a variable
+      (`hist.history[metric]`) or read with `.get(...)` is not a score.
     - Score names are tracked per scope by plain assignment; a score passed through a
       project function, stored on `self`, or unpacked from a tuple is lost.
     - A non-literal `scoring=`, `monitor=` or `metric_for_best_model=` (from a config, a
@@ -499,7 +507,7 @@ class ThresholdDependentValidation(Rule):
         if isinstance(expr, ast.Name):
             return self._lookup(_SCORES, expr.id) or self._lookup(_CONTAINERS, expr.id)
         if isinstance(expr, ast.Subscript):
-            return self._score(expr.value, depth + 1)
+            return self._history_key(expr) or self._score(expr.value, depth + 1)
         if isinstance(expr, (ast.Tuple, ast.List)):
             for elt in expr.elts:
                 label = self._score(elt, depth + 1)
@@ -535,6 +543,16 @@ class ThresholdDependentValidation(Rule):
             if func in _PASS_THROUGH_FUNCS and expr.args:
                 return self._score(expr.args[0], depth + 1)
             return None
+        if (
+            isinstance(expr.func, ast.Name)
+            and expr.func.id in ("max", "min")
+            and len(expr.args) == 1
+            and not expr.keywords
+            and isinstance(expr.args[0], ast.Subscript)
+            and not ctx.resolver.ever_bound(expr.func.id)
+        ):
+            # max(hist.history["val_accuracy"]): the best epoch's score
+            return self._history_key(expr.args[0]) or self._score(expr.args[0].value, depth + 1)
         if isinstance(expr.func, ast.Name) and expr.func.id in _PASS_THROUGH_BUILTINS:
             if expr.args and not ctx.resolver.ever_bound(expr.func.id):
                 return self._score(expr.args[0], depth + 1)
@@ -542,6 +560,37 @@ class ThresholdDependentValidation(Rule):
         if isinstance(expr.func, ast.Attribute) and expr.func.attr in _PASS_THROUGH_METHODS:
             return self._score(expr.func.value, depth + 1)
         return None
+
+    def _history_metric(self, sub: ast.Subscript) -> Optional[str]:
+        """The literal key of a Keras ``History`` read: ``hist.history["val_accuracy"]``,
+        ``model.history.history["acc"]``, or ``h["val_f1"]`` with ``h`` bound once to
+        ``<x>.history``; None for anything else."""
+        base = sub.value
+        if isinstance(base, ast.Name):
+            bound = self.ctx.resolver.constant(base.id)
+            if not (isinstance(bound, ast.Attribute) and bound.attr == "history"):
+                return None
+        elif not (isinstance(base, ast.Attribute) and base.attr == "history"):
+            return None
+        return self.ctx.literal_str(sub.slice)
+
+    def _history_key(self, sub: ast.Subscript) -> Optional[str]:
+        """``hist.history["val_accuracy"]`` -> 'History["val_accuracy"]' when the key names
+        a threshold-dependent metric (accuracy, acc, precision, recall, f1 and their
+        ``val_`` forms)."""
+        key = self._history_metric(sub)
+        if key and named_metric_kind(key, _METRIC_PREFIXES) == "dependent":
+            return f'History["{key}"]'
+        return None
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        """A History read of a threshold-free metric (``hist.history["val_auc"]``)
+        names one, like a logged key."""
+        if not self._active or self._free_seen:
+            return
+        key = self._history_metric(node)
+        if key and names_threshold_free_metric(key):
+            self._free_seen = True
 
     def _tuning_threshold(self, expr: ast.AST, limit: int = 80) -> bool:
         """Does ``expr`` cut scores at a *variable* threshold (``proba >= t``), or use a
