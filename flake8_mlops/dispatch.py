@@ -216,9 +216,10 @@ def gate(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> Sequence[Type[Rule
     if text is None:
         return rule_classes
     kept = []
+    nbqa = ctx.notebook == "nbqa"
     for cls in rule_classes:
         triggers = cls.triggers
-        if triggers:
+        if triggers and not (nbqa and not cls.gate_under_nbqa):
             for trigger in triggers:
                 if trigger in text:
                     break

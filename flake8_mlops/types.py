@@ -32,7 +32,8 @@ How it decides (in order; anything else is ``None`` = unknown, and rules stay si
 2. **Methods on known receivers**: a pandas object's frame-returning methods
    (``dropna``, ``merge``, ``query``, ``assign``, ``sort_values``...) keep its kind;
    ``value_counts`` gives a Series; ``df.groupby(...).<agg>()``,
-   ``df.groupby(...)["c"].<agg>()`` and ``.apply(...)`` give pandas;
+   ``df.groupby(...)["c"].<agg>()`` and ``.apply(...)`` give pandas, and ``.agg`` with a
+   list, a dict or named aggregations gives a DataFrame;
    ``.to_numpy()``/``.values`` give an ndarray; ``.T`` of a DataFrame is a DataFrame;
    ``df.pop("c")`` is a Series. Conversions from other frame libraries, on any
    receiver: ``x.toPandas()`` (pyspark) is a DataFrame; ``x.to_pandas()`` (polars,
@@ -564,7 +565,15 @@ class TypeFacts:
             and isinstance(grouper.func, ast.Attribute)
             and grouper.func.attr in GROUPERS
         ):
-            return PANDAS if is_pandas(self.kind_of(grouper.func.value)) else None
+            if not is_pandas(self.kind_of(grouper.func.value)):
+                return None
+            if method in ("agg", "aggregate") and (
+                (call.args and isinstance(call.args[0], (ast.List, ast.Tuple, ast.Dict)))
+                or any(kw.arg is not None for kw in call.keywords)
+            ):
+                # .agg(["mean", "max"]) / .agg({"a": "sum"}) / .agg(total=("a", "sum"))
+                return DATAFRAME
+            return PANDAS
         base = self.kind_of(recv)
         if base is None:
             return None

@@ -399,3 +399,17 @@ def test_pytest_fixture_parameters():
         """
     ) == ["DataFrame", "DataFrame", "DataFrame", None, None, None, None, None, "DataFrame",
           None, None]
+
+
+def test_groupby_agg_with_several_functions_is_a_frame():
+    assert kinds(
+        """
+        import pandas as pd
+        def f(df: pd.DataFrame):
+            reveal(df.groupby("r")["m"].agg(["mean", "max"]))
+            reveal(df.groupby("r").agg({"m": "sum"}))
+            reveal(df.groupby("r").agg(total=("m", "sum")))
+            reveal(df.groupby("r")["m"].agg("mean"))
+            reveal(cfg.groupby("r").agg(["mean"]))
+        """
+    ) == ["DataFrame", "DataFrame", "DataFrame", "pandas", None]

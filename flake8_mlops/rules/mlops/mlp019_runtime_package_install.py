@@ -134,6 +134,7 @@ class RuntimePackageInstall(Rule):
 
     code, name = "MLP019", "runtime-package-install"
     triggers = ("install",)
+    gate_under_nbqa = False  # nbqa hides `!pip install` magics from the text
     message = "{api} installs unpinned {names} at run time; {fix}"
     confidence = "high"
 
