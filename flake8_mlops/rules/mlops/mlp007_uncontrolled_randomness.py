@@ -8,6 +8,7 @@ from typing import List, Optional, Set, Tuple
 from ...apis.models import model_constructor
 from ...apis.sklearn_api import SEEDING_WRAPPERS, Randomness, randomness, sklearn_last
 from ...registry import Rule, register
+from ...script_shape import ScriptShapeFeeder
 
 _MISSING = object()
 
@@ -37,17 +38,10 @@ _FIX = {
 }
 
 
-def _is_main_guard(test: ast.AST) -> bool:
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return bool(names and consts)
 
 
 @register
-class UncontrolledRandomness(Rule):
+class UncontrolledRandomness(ScriptShapeFeeder, Rule):
     """## What it does
     Flags randomness that is never seeded, in two forms.
 
@@ -171,7 +165,6 @@ class UncontrolledRandomness(Rule):
         self._wrapped: Set[int] = set()
         self._seeded = False
         self._self_seeding_trainer = False
-        self._main_guard = False
         self._module_main_call = False
         self._dl_framework: Optional[str] = None
         self._classic_import = False
@@ -179,8 +172,6 @@ class UncontrolledRandomness(Rule):
         self._compiled: Set[str] = set()
         #: (call, framework, at module level) of deep-learning training calls
         self._dl_training: List[Tuple[ast.Call, str, bool]] = []
-        self._local_defs: Set[str] = set()
-        self._top_calls: List[str] = []
 
     # ------------------------------------------------------------------ imports
     def _note_module(self, module: str) -> None:
@@ -202,22 +193,6 @@ class UncontrolledRandomness(Rule):
             self._note_module(node.module)
 
     # ------------------------------------------------------------ script shape
-    def visit_If(self, node: ast.If) -> None:
-        if self.ctx.scope.kind == "module" and _is_main_guard(node.test):
-            self._main_guard = True
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        if self.ctx.scope.kind == "module":
-            self._local_defs.add(node.name)
-
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
-
-    def visit_Expr(self, node: ast.Expr) -> None:
-        # ``main()`` called at module level (no __main__ guard)
-        if self.ctx.scope.kind == "module" and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if isinstance(func, ast.Name):
-                self._top_calls.append(func.id)
 
     # ------------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
@@ -379,12 +354,7 @@ class UncontrolledRandomness(Rule):
         ctx = self.ctx
         if ctx.notebook == "cell":
             return
-        script = (
-            self._main_guard
-            or ctx.notebook in ("nbqa", "percent")
-            or any(at_module for _, _, at_module in self._dl_training)
-            or any(name in self._local_defs for name in self._top_calls)
-        )
+        script = self.looks_like_script(any(at_module for _, _, at_module in self._dl_training))
         if not script:
             return
         node, framework, _ = self._dl_training[0]

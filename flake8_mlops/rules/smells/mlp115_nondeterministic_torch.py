@@ -16,6 +16,7 @@ from ...apis.torch_modes import (
     TORCH_HEADS,
 )
 from ...registry import Rule, register
+from ...script_shape import ScriptShapeFeeder
 
 _MISSING = object()
 #: libraries whose ``Trainer.train()`` trains a torch model
@@ -24,13 +25,6 @@ _LIGHTNING_HEADS = frozenset({"lightning"})
 _HINTS = ("determinis", "reproducib")
 
 
-def _is_main_guard(test: ast.AST) -> bool:
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return bool(names and consts)
 
 
 def _is_test_file(filename: str) -> bool:
@@ -45,7 +39,7 @@ def _is_test_file(filename: str) -> bool:
 
 
 @register
-class NondeterministicTorch(Rule):
+class NondeterministicTorch(ScriptShapeFeeder, Rule):
     """## What it does
     Flags a PyTorch **training script** that never asks for deterministic kernels.
     Reported once, on the first torch training call in source order: the first
@@ -170,9 +164,6 @@ class NondeterministicTorch(Rule):
         super().__init__(ctx)
         self._deterministic = False
         self._heads: Set[str] = set()
-        self._main_guard = False
-        self._local_defs: Set[str] = set()
-        self._top_calls: List[str] = []
         #: (call, at module level)
         self._training: List[tuple] = []
 
@@ -189,21 +180,6 @@ class NondeterministicTorch(Rule):
             self._note(node.module)
 
     # -------------------------------------------------------- script shape
-    def visit_If(self, node: ast.If) -> None:
-        if self.ctx.scope.kind == "module" and _is_main_guard(node.test):
-            self._main_guard = True
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        if self.ctx.scope.kind == "module":
-            self._local_defs.add(node.name)
-
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
-
-    def visit_Expr(self, node: ast.Expr) -> None:
-        if self.ctx.scope.kind == "module" and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if isinstance(func, ast.Name):
-                self._top_calls.append(func.id)
 
     # --------------------------------------------------------- determinism
     def _assigns_cudnn(self, targets: List[ast.expr], value: Optional[ast.expr]) -> None:
@@ -319,12 +295,7 @@ class NondeterministicTorch(Rule):
             return
         if not (self._heads & TORCH_HEADS):
             return
-        script = (
-            self._main_guard
-            or ctx.notebook in ("nbqa", "percent")
-            or any(at_module for _, at_module in self._training)
-            or any(name in self._local_defs for name in self._top_calls)
-        )
+        script = self.looks_like_script(any(at_module for _, at_module in self._training))
         if not script:
             return
         node = self._training[0][0]
