@@ -41,7 +41,8 @@ How it decides (in order; anything else is ``None`` = unknown, and rules stay si
    visibly a column (``t.column("a")``, ``s.to_series()``, ``pl.Series(...)``), either
    kind for a subscript (``t["a"]`` vs ``ds["train"]``), unknown with ``batched=``.
 3. **Subscripts and columns of frames**: ``df["c"]`` is a Series, ``df[["a", "b"]]``
-   and ``df[a:b]`` are DataFrames, ``df[expr]`` and ``df.loc[...]``/``df.iloc[...]`` are
+   and ``df[a:b]`` are DataFrames, so are boolean row masks (``df[df["a"] > 0]``,
+   ``df[~m]``, ``df[a & b]``), ``df[expr]`` and ``df.loc[...]``/``df.iloc[...]`` are
    pandas; ``df.price`` is a Series unless the name is a DataFrame attribute
    (``columns``, ``index``, ``dtypes``, ``shape``, ``plot``... see
    :data:`FRAME_ATTRIBUTES`), so ``df.columns.values`` is not pandas.
@@ -64,7 +65,10 @@ How it decides (in order; anything else is ``None`` = unknown, and rules stay si
 6. **Local classes and functions** (defined once, directly in a scope of the chain): a
    call to a class deriving (directly or through another local class) from ``nn.Module``
    (nn.Module) or an sklearn base/estimator (Estimator); a call to a function whose
-   return annotation names a kind (``def load(p) -> pd.DataFrame``).
+   return annotation names a kind (``def load(p) -> pd.DataFrame``); a call, after its
+   definition, to an unannotated, undecorated function whose body ends with a
+   ``return`` and whose every ``return`` gives the same known kind (``def load(p):
+   df = pd.read_csv(p); ...; return df``) — generators and bare returns never count.
 7. **Attributes of ``self``**: ``self.df = pd.read_csv(p)`` in any method records the
    kind on the class scope (``scope.data["_self_types"]``) for the methods walked after
    it; two assignments of different kinds make the attribute unknown. Static methods
@@ -235,8 +239,22 @@ class TypeFacts:
         self._pandas_module: Tuple[int, bool] = (-1, False)
         # module-level pytest fixtures: name -> kind ("" unknown) or the returned expr
         self._fixtures: Optional[Dict[str, object]] = None
+        # id(function def) -> kinds of its ``return`` values (None: bare/unknown/yield)
+        self._returns: Dict[int, Set[Optional[str]]] = {}
 
     # ------------------------------------------------------------------ feeding
+    def see_return(self, node: ast.AST) -> None:
+        """Record what a ``return`` (or ``yield``) of the current function gives back, so
+        that a call to a local, unannotated function takes the kind of its returns."""
+        scope = self.ctx.resolver.scope
+        fn = scope.node
+        if scope.kind != "function" or type(fn) is not ast.FunctionDef:
+            return
+        kinds = self._returns.setdefault(id(fn), set())
+        if isinstance(node, ast.Return) and node.value is not None:
+            kinds.add(self.kind_of(node.value))
+        else:
+            kinds.add(None)
     def feed(self, node: ast.AST) -> None:
         """Record the kinds bound by an Assign/AnnAssign; call from ``leave_Assign`` /
         ``leave_AnnAssign`` (before the resolver binds the targets). Idempotent."""
@@ -696,6 +714,17 @@ class TypeFacts:
         if defs is None:
             defs = self._scan_defs(scope)
         kind = defs.get(name)
+        if isinstance(kind, tuple):  # an unannotated def: the kind all its returns share
+            fn = kind[1]
+            stmt = self.ctx.stmt
+            if stmt is None or stmt.lineno <= (fn.end_lineno or fn.lineno):
+                return None  # not walked to its end yet (or called from inside itself)
+            kinds = self._returns.get(id(fn), set())
+            resolved = ""
+            if len(kinds) == 1 and None not in kinds and isinstance(fn.body[-1], ast.Return):
+                resolved = next(iter(kinds)) or ""
+            defs[name] = resolved
+            return resolved or None
         if isinstance(kind, ast.AST):  # a def's return annotation, resolved lazily
             kind = self.annotation_kind(kind) or ""
             defs[name] = kind
@@ -711,8 +740,12 @@ class TypeFacts:
         self._classes[id(scope)] = classes
         for stmt in body if isinstance(body, list) else ():
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if stmt.returns is not None and not isinstance(stmt, ast.AsyncFunctionDef):
+                if isinstance(stmt, ast.AsyncFunctionDef):
+                    continue
+                if stmt.returns is not None:
                     classes[stmt.name] = stmt.returns
+                elif not stmt.decorator_list:
+                    classes[stmt.name] = ("def", stmt)
                 continue
             if not isinstance(stmt, ast.ClassDef):
                 continue
@@ -750,6 +783,10 @@ class TypeFacts:
             lit = self.ctx.literal(key)
             if isinstance(lit, str):
                 return SERIES
+        if isinstance(key, (ast.Compare, ast.BoolOp)) or (
+            isinstance(key, ast.UnaryOp) and isinstance(key.op, ast.Invert)
+        ) or (isinstance(key, ast.BinOp) and isinstance(key.op, (ast.BitAnd, ast.BitOr))):
+            return DATAFRAME  # a boolean row mask: df[df["a"] > 0], df[~m], df[a & b]
         return PANDAS
 
 
@@ -773,6 +810,13 @@ class TypeFeeder:
     @shared("types")
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         types_of(self.ctx).feed(node)
+
+    @shared("types")
+    def visit_Return(self, node: ast.Return) -> None:
+        types_of(self.ctx).see_return(node)
+
+    visit_Yield = visit_Return  # a generator returns no frame
+    visit_YieldFrom = visit_Return
 
 
 def _returned(func: ast.FunctionDef) -> Optional[ast.expr]:

@@ -84,7 +84,7 @@ def test_names_methods_and_subscripts():
         reveal(df.to_dict())
         reveal(df.dropna(inplace=True))
         """
-    ) == ["DataFrame", "Series", "DataFrame", "pandas", "pandas", "pandas", "Series",
+    ) == ["DataFrame", "Series", "DataFrame", "DataFrame", "pandas", "pandas", "Series",
           "ndarray", "DataFrame", None, None]
 
 
@@ -413,3 +413,44 @@ def test_groupby_agg_with_several_functions_is_a_frame():
             reveal(cfg.groupby("r").agg(["mean"]))
         """
     ) == ["DataFrame", "DataFrame", "DataFrame", "pandas", None]
+
+
+def test_local_unannotated_loader_returns_its_kind():
+    assert kinds(
+        """
+        import pandas as pd
+        import torch.nn as nn
+
+        def load(path):
+            df = pd.read_csv(path)
+            df = df[df["a"] != 0]
+            return df
+
+        def maybe(path):
+            if path:
+                return pd.read_csv(path)
+
+        def rows(path):
+            yield pd.read_csv(path)
+
+        def either(path, raw):
+            if raw:
+                return pd.read_csv(path)
+            return pd.read_csv(path).to_numpy()
+
+        def build():
+            return nn.Linear(3, 1)
+
+        reveal(load("a.csv"))
+        reveal(maybe("a.csv"))
+        reveal(rows("a.csv"))
+        reveal(either("a.csv", True))
+        reveal(build())
+
+        def early():
+            return late()
+
+        def late():
+            return pd.read_csv("x.csv")
+        """
+    ) == ["DataFrame", None, None, None, "nn.Module"]
