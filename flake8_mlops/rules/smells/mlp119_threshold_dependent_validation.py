@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 from ...apis.metrics import (
     FREE_EVAL_METRICS,
@@ -251,9 +251,10 @@ class ThresholdDependentValidation(Rule):
 
     Searches, framework selectors and tuner objectives name their selection metric, so
     they are judged on that metric alone: `scoring="recall"` selects on recall even when
-    the script later prints a ROC AUC. Hand-written selections (comparisons, `max`,
-    `argmax`) are judged on the module: they are dropped when the module computes or
-    names any threshold-free metric anywhere (the author validates with one too):
+    the script later prints a ROC AUC. A hand-written selection (comparison, `max`,
+    `argmax`) inside a loop is dropped when the same loop computes or names a
+    threshold-free metric (each candidate is seen on it too); outside any loop it is
+    dropped when the module computes or names one anywhere. Threshold-free metrics are:
     `roc_auc_score`, `average_precision_score`, `log_loss`, `brier_score_loss`,
     `roc_curve`, `precision_recall_curve`, `RocCurveDisplay`, torchmetrics `AUROC`/
     `AveragePrecision`, `keras.metrics.AUC` or `metrics=["AUC"]`, a `scoring=` naming
@@ -311,9 +312,12 @@ class ThresholdDependentValidation(Rule):
     None.
 
     ## Known limitations
-    - For hand-written selections the whole module is the unit: one threshold-free
-      metric anywhere in the file (even a final `roc_auc_score` report, or a
-      `monitor="val_loss"`) silences them all. A multi-metric
+    - A hand-written selection inside a loop is silenced by a threshold-free metric
+      computed or read in that same loop (every candidate is seen on it too: `auc =
+      roc_auc_score(...)` printed next to the accuracy that picks the winner). An AUC
+      computed only after the loop, for the final report, or in another sweep does not
+      silence it. A selection outside any loop (`max(results, key=...)`) is silenced by
+      a threshold-free metric anywhere in the module. A multi-metric
       `scoring=["accuracy", "roc_auc"]` is silent even with `refit="accuracy"`.
     - A search with the default `scoring=None` is not flagged, although a classifier's
       `score()` is accuracy: the estimator cannot always be told to be a classifier.
@@ -375,8 +379,19 @@ class ThresholdDependentValidation(Rule):
         self._active = ctx.notebook == "cell"
         #: per enclosing ``for``: does it loop over thresholds (``for thr in ...``)?
         self._loops: List[bool] = []
+        #: the enclosing ``for`` nodes (parallel to ``_loops``)
+        self._loop_nodes: List[ast.AST] = []
+        #: ids of the loops in which a threshold-free metric is computed or read
+        self._free_loops: Set[int] = set()
+
+    def _mark_free(self) -> None:
+        """A threshold-free metric is computed here: in the module, and in every
+        enclosing loop (a hand-written selection in such a loop sees it per candidate)."""
+        self._free_seen = True
+        self._free_loops.update(id(n) for n in self._loop_nodes)
 
     def visit_For(self, node: ast.For) -> None:
+        self._loop_nodes.append(node)
         if not self._active:
             self._loops.append(False)
             return
@@ -401,6 +416,8 @@ class ThresholdDependentValidation(Rule):
     def leave_For(self, node: ast.For) -> None:
         if self._loops:
             self._loops.pop()
+        if self._loop_nodes:
+            self._loop_nodes.pop()
 
     visit_AsyncFor = visit_For
     leave_AsyncFor = leave_For
@@ -590,7 +607,7 @@ class ThresholdDependentValidation(Rule):
             return
         key = self._history_metric(node)
         if key and names_threshold_free_metric(key):
-            self._free_seen = True
+            self._mark_free()
 
     def _tuning_threshold(self, expr: ast.AST, limit: int = 80) -> bool:
         """Does ``expr`` cut scores at a *variable* threshold (``proba >= t``), or use a
@@ -776,21 +793,21 @@ class ThresholdDependentValidation(Rule):
         for kw in node.keywords:
             if kw.arg == "scoring":
                 if self._scoring(kw.value, 1)[0] == "free":
-                    self._free_seen = True
+                    self._mark_free()
             elif kw.arg == "eval_metric":
                 self._eval_metric(kw.value)
             elif kw.arg == "metrics" and isinstance(kw.value, (ast.List, ast.Tuple)):
                 for elt in kw.value.elts:
                     name = ctx.literal_str(elt)
                     if name and named_metric_kind(name) == "free":
-                        self._free_seen = True
+                        self._mark_free()
 
     def _logged_keys(self, first: ast.AST) -> None:
         keys = first.keys if isinstance(first, ast.Dict) else [first]
         for key in keys:
             name = self.ctx.literal_str(key) if key is not None else None
             if name and names_threshold_free_metric(name):
-                self._free_seen = True
+                self._mark_free()
                 return
 
     def _store_container(self, name: str, label: str) -> None:
@@ -807,13 +824,13 @@ class ThresholdDependentValidation(Rule):
         for v in values:
             name = self.ctx.literal_str(v)
             if name and name.lower() in FREE_EVAL_METRICS:
-                self._free_seen = True
+                self._mark_free()
 
     def _library_call(self, node: ast.Call, func: str) -> None:
         ctx = self.ctx
         kind = metric_function_kind(func)
         if kind == "free":
-            self._free_seen = True
+            self._mark_free()
             return
         if kind == "dependent":
             return
@@ -832,7 +849,7 @@ class ThresholdDependentValidation(Rule):
         if func == "evaluate.load":
             name = ctx.literal_str(ctx.arg(node, 0, "path"))
             if name and named_metric_kind(name) == "free":
-                self._free_seen = True
+                self._mark_free()
             return
         if func in _HYPEROPT_FMIN:
             self._objective(node, ctx.arg(node, 0, "fn"), "a hyperopt objective")
@@ -865,7 +882,7 @@ class ThresholdDependentValidation(Rule):
             return
         kinds = [named_metric_kind(n, _METRIC_PREFIXES) for n in names]
         if "free" in kinds:
-            self._free_seen = True
+            self._mark_free()
             return
         if any(k != "dependent" for k in kinds):
             return
@@ -955,14 +972,21 @@ class ThresholdDependentValidation(Rule):
     def _candidate(self, node: ast.AST, what: str, fix: str, explicit: bool = False) -> None:
         """``explicit``: the API names its selection metric itself (a search's
         ``scoring=``, a checkpoint's ``monitor=``, a tuner's objective); it is judged on
-        that metric alone. Otherwise (a hand-written comparison) the finding is dropped
-        when the module computes any threshold-free metric."""
+        that metric alone. A hand-written comparison inside a loop is dropped when a
+        threshold-free metric is computed in that loop (the candidates are seen on it
+        too); outside any loop, when the module computes one anywhere."""
         if id(node) in self._reported:
             return
         self._reported.add(id(node))
-        self._candidates.append((node, what, fix, explicit))
+        loop = id(self._loop_nodes[-1]) if self._loop_nodes else None
+        self._candidates.append((node, what, fix, explicit, loop))
 
     def finish(self) -> None:
-        for node, what, fix, explicit in self._candidates:
-            if explicit or not self._free_seen:
+        for node, what, fix, explicit, loop in self._candidates:
+            if explicit:
+                self.report(node, what=what, fix=fix)
+            elif loop is not None:
+                if loop not in self._free_loops:
+                    self.report(node, what=what, fix=fix)
+            elif not self._free_seen:
                 self.report(node, what=what, fix=fix)
