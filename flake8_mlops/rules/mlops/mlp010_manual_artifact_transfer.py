@@ -72,6 +72,12 @@ def _split_command(text: str) -> List[str]:
         return text.split()
 
 
+#: every method name that can be an upload (plain, hook or filesystem): a prefilter
+_TRANSFER_METHOD_NAMES = frozenset(
+    {*_UPLOAD_METHODS, *(m for _, m in _HOOK_METHODS), "put", "put_file", "upload"}
+)
+
+
 @register
 class ManualArtifactTransfer(OpenedFiles, Rule):
     """## What it does
@@ -187,6 +193,8 @@ class ManualArtifactTransfer(OpenedFiles, Rule):
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr
+        if method not in _TRANSFER_METHOD_NAMES:
+            return  # cheap exit before judging the receiver: most calls are not uploads
         if name is not None and name.startswith(_REGISTRY_HEADS):
             return
         if self._registry_receiver(func.value):
