@@ -13,7 +13,7 @@ The walk is iterative, so deeply nested code cannot hit the recursion limit.
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, Iterable, List, Sequence, Tuple, Type
+from typing import Callable, Dict, List, Sequence, Tuple, Type
 
 from .context import Context
 from .names import Resolver
@@ -103,22 +103,6 @@ def _child_fields(t: type) -> Tuple[str, ...]:
         fields = tuple(t._fields)  # type: ignore[attr-defined]
         _fields_cache[t] = fields
     return fields
-
-
-def _children(node: ast.AST) -> List[ast.AST]:
-    """Child nodes in source field order, without the singleton leaves of ``_SKIP``."""
-    out: List[ast.AST] = []
-    for name in _child_fields(type(node)):
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, ast.AST) and not isinstance(item, _SKIP):
-                    out.append(item)
-        elif isinstance(value, ast.AST) and not isinstance(value, _SKIP):
-            out.append(value)
-    return out
 
 
 _handler_cache: Dict[Tuple[type, ...], Tuple[Dict[type, List[Tuple[str, str]]], Dict[type, List[Tuple[str, str]]]]] = {}
@@ -320,7 +304,7 @@ def run_rules(
             continue
         if t in needs_leave:
             stack.append((node, _LEAVE, (parent, stmt)))
-        # children in source field order, minus the singleton leaves (inlined _children)
+        # children in source field order, minus the singleton leaves
         fields = fields_cache.get(t)
         if fields is None:
             fields = _child_fields(t)
