@@ -162,11 +162,18 @@ class LogWithoutMask(Rule):
         parent = self.ctx.parent
         if parent is None:
             return None
+        # the statement lists of one node never overlap in the source, so the list that
+        # holds ``stmt`` is the one whose span covers it: O(1), not a scan of the list
+        # (a scan made long module bodies quadratic)
+        here = (stmt.lineno, stmt.col_offset)
         for field in _BODY_FIELDS:
             body = getattr(parent, field, None)
-            if isinstance(body, list) and body and any(s is stmt for s in body):
-                last = body[-1]
-                return (last.end_lineno or last.lineno, last.end_col_offset or 0)
+            if not isinstance(body, list) or not body:
+                continue
+            first, last = body[0], body[-1]
+            end = (last.end_lineno or last.lineno, last.end_col_offset or 0)
+            if (first.lineno, first.col_offset) <= here <= end:
+                return end
         return None
 
     def _binding_in_effect(self, name: str) -> Optional[ast.expr]:
