@@ -27,6 +27,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import sys
 import threading
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -69,6 +70,7 @@ def clear_cache() -> None:
     with _lock:
         _cache.clear()
         _sibling_cache.clear()
+        _warned.clear()
 
 
 # ------------------------------------------------------------------------- reading
@@ -93,8 +95,26 @@ def _yaml(path: str) -> object:
     loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except Exception:  # a broken file is ignored silently
+    except Exception as exc:  # a broken file counts as absent, said once per process
+        _warn_once(path, exc)
         return None
+
+
+_warned: set = set()
+
+
+def _warn_once(path: str, exc: BaseException) -> None:
+    """One line on stderr per unreadable DVC file and process: MLP006 treats the file
+    as absent, which the user should know (a fix there silences findings)."""
+    if path in _warned:
+        return
+    _warned.add(path)
+    detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+    print(
+        f"flake8-mlops: warning: cannot parse {path} ({detail}); MLP006 ignores its "
+        "DVC outputs",
+        file=sys.stderr,
+    )
 
 
 def _out_paths(entries: object) -> List[str]:

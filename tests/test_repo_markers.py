@@ -1,7 +1,8 @@
 """MLP006's repository markers (DVC, git-lfs) on real temporary repositories.
 
-Bad input must stay silent or correct: a broken ``dvc.yaml``, no PyYAML, an unreadable
-``.gitattributes``, symlinked and looping data folders. The markers are cached once per
+Bad input must stay correct and never raise: a broken ``dvc.yaml`` (counted as absent, with
+one warning line per file and process), no PyYAML, an unreadable ``.gitattributes``,
+symlinked and looping data folders. The markers are cached once per
 directory and per process, and the rule works under ``flake8 -j`` (forked workers).
 """
 
@@ -82,12 +83,33 @@ def test_a_dvc_folder_also_marks_the_root(tmp_path):
     assert _codes(root, READ.format("data/raw.csv"), rel="nb/explore.py") == [(2, "MLP006")]
 
 
-def test_broken_dvc_yaml_is_ignored_silently(tmp_path):
+def test_broken_dvc_yaml_counts_as_absent_with_one_warning(tmp_path, capsys):
     root = _repo(tmp_path)
     (root / "dvc.yaml").write_text("stages: [unclosed\n  - : :\n\t", encoding="utf-8")
     (root / "dvc.lock").write_bytes(b"\xff\xfe\x00garbage: [")
     found = _codes(root, READ.format("data/train.csv"))
     assert found == [(2, "MLP006")]  # no MLP000, no exception
+    assert _codes(root, READ.format("data/other.csv")) == [(2, "MLP006")]
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2, err  # one line per broken file, not one per linted file
+    assert all(line.startswith("flake8-mlops: warning: cannot parse ") for line in err)
+    assert any("dvc.yaml" in line for line in err) and any("dvc.lock" in line for line in err)
+
+
+def test_broken_dvc_yaml_through_real_flake8_warns_once(tmp_path):
+    root = _repo(tmp_path)
+    (root / "dvc.yaml").write_text("stages: [unclosed\n  - : :\n\t", encoding="utf-8")
+    for name in ("a.py", "b.py", "c.py"):
+        (root / name).write_text(READ.format("data/train.csv"), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "-j1", "--select=MLP006", "a.py", "b.py", "c.py"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("MLP006") == 3
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot parse" in lines[0] and "dvc.yaml" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_dvc_yaml_of_unexpected_shapes(tmp_path):

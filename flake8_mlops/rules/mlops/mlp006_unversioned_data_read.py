@@ -160,6 +160,8 @@ class UnversionedDataRead(TestModuleMixin, Rule):
       sees a newly added `.dvc` file only after a restart.
     - A version segment or hex-looking folder in a URL (`/v2/`, `/3f9a1b2c/`) is taken as
       a pin even when the server would let it change.
+    - A `dvc.yaml` or `dvc.lock` that does not parse is treated as absent, and flake8 prints
+      one warning line for it (`flake8-mlops: warning: cannot parse …`) per process.
     - Without PyYAML installed, `dvc.yaml` and `dvc.lock` are treated as absent
       (`.dvc` siblings and `.gitattributes` still count).
 
