@@ -97,10 +97,18 @@ _INERT = frozenset(
 )
 
 
+# fields that never hold a walked node in any Python version: names, numbers, flags, and
+# the skipped operator/context leaves (``op``, ``ops``, ``ctx``); not even read
+_NEVER_NODES = frozenset({
+    "id", "ctx", "attr", "arg", "name", "asname", "module", "level", "kind", "is_async",
+    "type_comment", "conversion", "simple", "op", "ops", "tag",
+})
+
+
 def _child_fields(t: type) -> Tuple[str, ...]:
     fields = _fields_cache.get(t)
     if fields is None:
-        fields = tuple(t._fields)  # type: ignore[attr-defined]
+        fields = tuple(f for f in t._fields if f not in _NEVER_NODES)  # type: ignore[attr-defined]
         _fields_cache[t] = fields
     return fields
 
