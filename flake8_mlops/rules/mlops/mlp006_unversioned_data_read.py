@@ -174,6 +174,7 @@ class UnversionedDataRead(TestModuleMixin, Rule):
     """
 
     code, name = "MLP006", "unversioned-data-read"
+    added_in = "0.2.0"
     message = "{api}() reads {location} {why}; {fix}"
     confidence = "medium"
     uses_facts = True

@@ -154,6 +154,7 @@ class UncontrolledRandomness(ScriptShapeFeeder, Rule):
     """
 
     code = "MLP007"
+    added_in = "0.2.0"
     name = "uncontrolled-randomness"
     message = "{what}"
     confidence = "medium"

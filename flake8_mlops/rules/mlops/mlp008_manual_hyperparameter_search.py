@@ -261,6 +261,7 @@ class ManualHyperparameterSearch(Rule):
     """
 
     code = "MLP008"
+    added_in = "0.2.0"
     triggers = ("fit", "Fit", "FIT", "train", "Train", "TRAIN", "Word2Vec", "backward", "cross_val", "validation_curve")
     name = "manual-hyperparameter-search"
     message = (

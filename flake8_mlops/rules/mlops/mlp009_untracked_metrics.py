@@ -168,6 +168,7 @@ class UntrackedMetrics(Rule):
     """
 
     code = "MLP009"
+    added_in = "0.2.0"
     name = "untracked-metrics"
     message = (
         "evaluation metric {what} is {verb} by hand and this module logs nothing to an "

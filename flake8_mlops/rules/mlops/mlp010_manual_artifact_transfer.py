@@ -157,6 +157,7 @@ class ManualArtifactTransfer(OpenedFiles, Rule):
     """
 
     code = "MLP010"
+    added_in = "0.2.0"
     name = "manual-artifact-transfer"
     message = (
         "{api} moves model artifact {what} by hand, with no record of which run made it or "

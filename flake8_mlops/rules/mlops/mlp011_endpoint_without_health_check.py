@@ -101,6 +101,7 @@ class EndpointWithoutHealthCheck(ServingRule):
     """
 
     code = "MLP011"
+    added_in = "0.2.0"
     triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "endpoint-without-health-check"
     message = (

@@ -101,6 +101,7 @@ class UnmonitoredPrediction(ServingRule):
     """
 
     code = "MLP012"
+    added_in = "0.2.0"
     triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "unmonitored-prediction"
     message = (

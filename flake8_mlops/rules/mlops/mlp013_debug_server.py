@@ -78,6 +78,7 @@ class DebugServer(ServingRule):
     """
 
     code = "MLP013"
+    added_in = "0.2.0"
     triggers = ("debug", "DEBUG", "Debug", "reload")
     name = "debug-server"
     message = "{what} {why}; {fix}"

@@ -102,6 +102,7 @@ class ModelLoadedPerRequest(ServingRule):
     """
 
     code = "MLP014"
+    added_in = "0.2.0"
     triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "model-loaded-per-request"
     message = (

@@ -100,6 +100,7 @@ class MachineSpecificPath(TestModuleMixin, Rule):
     """
 
     code, name = "MLP015", "machine-specific-path"
+    added_in = "0.2.0"
     triggers = ("/Users/", "/home/", ":\\", ":/", "~/", "~\\", "HOME", "/content/", "/kaggle/")
     message = "{path} points into {why}, which exists on one machine only; {fix}"
     confidence = "high"

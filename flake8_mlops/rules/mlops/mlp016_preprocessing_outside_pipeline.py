@@ -113,6 +113,7 @@ class PreprocessingOutsidePipeline(FlowFeeder, Rule):
     """
 
     code = "MLP016"
+    added_in = "0.2.0"
     triggers = ("fit",)
     name = "preprocessing-outside-pipeline"
     message = (

@@ -111,6 +111,7 @@ class DataLeakage(FlowFeeder, Rule):
     """
 
     code = "MLP017"
+    added_in = "0.2.0"
     triggers = ("fit",)
     name = "data-leakage"
     message = "{what}; {fix}"

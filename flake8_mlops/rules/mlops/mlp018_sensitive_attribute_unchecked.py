@@ -151,6 +151,7 @@ class SensitiveAttributeUnchecked(Rule):
     """
 
     code = "MLP018"
+    added_in = "0.2.0"
     triggers = ("fit", "train", "Word2Vec", "backward")
     name = "sensitive-attribute-unchecked"
     message = (

@@ -133,6 +133,7 @@ class RuntimePackageInstall(Rule):
     """
 
     code, name = "MLP019", "runtime-package-install"
+    added_in = "0.2.0"
     triggers = ("install",)
     gate_under_nbqa = False  # nbqa hides `!pip install` magics from the text
     message = "{api} installs unpinned {names} at run time; {fix}"

@@ -133,6 +133,7 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
     """
 
     code = "MLP020"
+    added_in = "0.2.0"
     triggers = ("dump", "save", "to_disk", "export", "push_to_hub")
     name = "unversioned-model-artifact"
     message = (

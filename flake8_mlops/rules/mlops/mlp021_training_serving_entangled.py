@@ -90,6 +90,7 @@ class TrainingServingEntangled(ServingRule):
     """
 
     code = "MLP021"
+    added_in = "0.2.0"
     triggers = ("flask", "fastapi", "starlette", "quart", "dash")
     name = "training-serving-entangled"
     message = (

@@ -76,6 +76,7 @@ class NanEquality(Rule):
     """
 
     code = "MLP101"
+    added_in = "0.2.0"
     triggers = ("nan", "NaN", "Nan", "NA")
     name = "nan-equality"
     message = "'{op}' against {const} is {result}: {why}; use {fix}"

@@ -181,6 +181,7 @@ class ChainIndexing(FrameParameterEvidence, TypeFeeder, Rule):
     """
 
     code = "MLP102"
+    added_in = "0.2.0"
     triggers = ("pandas", "pd.", "toPandas")
     name = "chain-indexing"
     message = (

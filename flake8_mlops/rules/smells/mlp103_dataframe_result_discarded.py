@@ -225,6 +225,7 @@ class DataframeResultDiscarded(TypeFeeder, Rule):
     """
 
     code = "MLP103"
+    added_in = "0.2.0"
     triggers = ("pandas", "pd.", "toPandas")
     name = "dataframe-result-discarded"
     message = (

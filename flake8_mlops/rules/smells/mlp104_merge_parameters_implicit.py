@@ -78,6 +78,7 @@ class MergeParametersImplicit(TypeFeeder, Rule):
     """
 
     code = "MLP104"
+    added_in = "0.2.0"
     triggers = ("merge",)
     name = "merge-parameters-implicit"
     message = (

@@ -82,6 +82,7 @@ class DataframeValues(TypeFeeder, Rule):
     """
 
     code = "MLP105"
+    added_in = "0.2.0"
     triggers = ("values",)
     name = "dataframe-values"
     message = (

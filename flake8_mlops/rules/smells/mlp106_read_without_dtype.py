@@ -78,6 +78,7 @@ class ReadWithoutDtype(Rule):
     """
 
     code = "MLP106"
+    added_in = "0.2.0"
     triggers = ("read_csv", "read_table")
     name = "read-without-dtype"
     message = (

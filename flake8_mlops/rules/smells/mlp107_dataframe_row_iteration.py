@@ -220,6 +220,7 @@ class DataframeRowIteration(Rule):
     """
 
     code = "MLP107"
+    added_in = "0.2.0"
     triggers = ("pandas", "pd.", "toPandas")
     name = "dataframe-row-iteration"
     message = (

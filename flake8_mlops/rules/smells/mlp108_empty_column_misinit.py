@@ -103,6 +103,7 @@ class EmptyColumnMisinit(FrameParameterEvidence, TypeFeeder, Rule):
     """
 
     code = "MLP108"
+    added_in = "0.2.0"
     triggers = ("pandas", "pd.", "toPandas")
     name = "empty-column-misinit"
     message = (

@@ -106,6 +106,7 @@ class DotForMatmul(TypeFeeder, Rule):
     """
 
     code = "MLP109"
+    added_in = "0.2.0"
     triggers = ("dot",)
     name = "dot-for-matmul"
     message = (

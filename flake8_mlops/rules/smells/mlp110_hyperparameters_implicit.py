@@ -197,6 +197,7 @@ class HyperparametersImplicit(Rule):
     """
 
     code = "MLP110"
+    added_in = "0.2.0"
     name = "hyperparameters-implicit"
     message = "{what}"
     confidence = "medium"

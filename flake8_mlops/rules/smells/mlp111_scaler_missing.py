@@ -235,6 +235,7 @@ class ScalerMissing(Rule):
     """
 
     code = "MLP111"
+    added_in = "0.2.0"
     name = "scaler-missing"
     message = "{what}"
     confidence = "medium"

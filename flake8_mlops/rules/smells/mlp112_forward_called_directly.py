@@ -119,6 +119,7 @@ class ForwardCalledDirectly(Rule):
     """
 
     code = "MLP112"
+    added_in = "0.2.0"
     triggers = ("forward",)
     name = "forward-called-directly"
     message = (

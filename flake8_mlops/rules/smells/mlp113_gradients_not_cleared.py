@@ -129,6 +129,7 @@ class GradientsNotCleared(Rule):
     """
 
     code = "MLP113"
+    added_in = "0.2.0"
     triggers = ("backward",)
     name = "gradients-not-cleared"
     message = (

@@ -231,6 +231,7 @@ class EvalModeNotSet(TypeFeeder, Rule):
     """
 
     code = "MLP114"
+    added_in = "0.2.0"
     name = "eval-mode-not-set"
     message = (
         "{call}(...) runs under {where} but nothing in this {scope} calls {model}.eval(): "

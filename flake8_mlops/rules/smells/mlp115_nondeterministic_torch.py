@@ -149,6 +149,7 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
     """
 
     code = "MLP115"
+    added_in = "0.2.0"
     name = "nondeterministic-torch"
     message = (
         "this torch training script never enables deterministic algorithms: CUDA kernels "

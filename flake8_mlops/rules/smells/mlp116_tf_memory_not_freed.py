@@ -120,6 +120,7 @@ class TfMemoryNotFreed(Rule):
     """
 
     code = "MLP116"
+    added_in = "0.2.0"
     name = "tf-memory-not-freed"
     message = (
         "{what} builds a new Keras model on every iteration of this loop without "

@@ -129,6 +129,7 @@ class LogWithoutMask(Rule):
     """
 
     code = "MLP117"
+    added_in = "0.2.0"
     triggers = ("log",)
     name = "log-without-mask"
     message = "{func}() on {arg} has no guard against 0 or negative values (gives -inf/NaN silently); {fix}"

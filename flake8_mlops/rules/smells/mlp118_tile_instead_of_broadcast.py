@@ -182,6 +182,7 @@ class TileInsteadOfBroadcast(Rule):
     """
 
     code = "MLP118"
+    added_in = "0.2.0"
     triggers = ("tile", "repeat")
     name = "tile-instead-of-broadcast"
     message = (

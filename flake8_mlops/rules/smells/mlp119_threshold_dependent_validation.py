@@ -357,6 +357,7 @@ class ThresholdDependentValidation(Rule):
     """
 
     code = "MLP119"
+    added_in = "0.2.0"
     name = "threshold-dependent-validation"
     message = "{what} selects models at one decision threshold; {fix}"
     confidence = "medium"

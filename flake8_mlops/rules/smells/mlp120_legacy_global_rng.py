@@ -80,6 +80,7 @@ class LegacyGlobalRng(Rule):
     """
 
     code = "MLP120"
+    added_in = "0.2.0"
     triggers = ("random",)
     name = "legacy-global-rng"
     message = "np.random.{func}() {what} NumPy's hidden global RNG; {fix}"
