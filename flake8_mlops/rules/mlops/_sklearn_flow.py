@@ -22,7 +22,6 @@ pipeline) are looked up through enclosing scopes; data facts are scope-local.
 from __future__ import annotations
 
 import ast
-import os
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from ...apis.models import is_model_name
@@ -44,6 +43,7 @@ from ...apis.sklearn_api import (
 )
 from ...names import Scope
 from ...registry import shared
+from ._test_modules import is_test_filename
 
 _EMPTY: FrozenSet[int] = frozenset()
 _NO_COLS: FrozenSet[str] = frozenset()
@@ -124,8 +124,7 @@ def _key(expr: ast.AST) -> Optional[str]:
 
 
 def _in_test_code(ctx) -> bool:  # type: ignore[no-untyped-def]
-    base = os.path.basename(ctx.filename or "")
-    if base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py":
+    if is_test_filename(ctx.filename):
         return True
     scope: Optional[Scope] = ctx.scope
     while scope is not None:

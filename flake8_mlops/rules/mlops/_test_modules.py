@@ -1,4 +1,4 @@
-"""Recognise test modules (shared by MLP006 and MLP015).
+"""Recognise test modules (MLP006, MLP015; the file-name test also MLP016/MLP017, MLP110/MLP111, MLP115).
 
 A module is a test module when it imports ``pytest``/``unittest`` or defines a
 ``test_*`` function at module or class level. Rules that mix this in get
@@ -8,8 +8,16 @@ A module is a test module when it imports ``pytest``/``unittest`` or defines a
 from __future__ import annotations
 
 import ast
+import os
 
 TEST_FRAMEWORKS = ("pytest", "unittest")
+
+
+def is_test_filename(filename: str) -> bool:
+    """``test_*.py``, ``*_test.py`` and ``conftest.py``. Directories are not judged: a
+    project checked out under a ``test/`` folder is not test code."""
+    base = os.path.basename(filename or "")
+    return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
 
 
 class TestModuleMixin:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from typing import List, Optional, Set
 
 from ...apis.torch_modes import (
@@ -17,6 +16,7 @@ from ...apis.torch_modes import (
 )
 from ...registry import Rule, register
 from ...script_shape import ScriptShapeFeeder
+from ..mlops._test_modules import is_test_filename
 
 _MISSING = object()
 #: libraries whose ``Trainer.train()`` trains a torch model
@@ -25,17 +25,6 @@ _LIGHTNING_HEADS = frozenset({"lightning"})
 _HINTS = ("determinis", "reproducib")
 
 
-
-
-def _is_test_file(filename: str) -> bool:
-    base = os.path.basename(filename or "")
-    parts = os.path.normpath(filename or "").split(os.sep)
-    return (
-        base.startswith("test_")
-        or base.endswith("_test.py")
-        or base == "conftest.py"
-        or "tests" in parts[:-1]
-    )
 
 
 @register
@@ -59,8 +48,8 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
     library, and be a *script*: an `if __name__ == "__main__":` block, training at
     module level, a module-level call of one of its own functions (`main()`), or a
     notebook (nbqa, `# %%` cells). Library modules (training only inside functions,
-    no entry point), test files (`test_*.py`, `*_test.py`, `conftest.py`, files under
-    `tests/`) and single notebook cells (VS Code) are not judged.
+    no entry point), test files (`test_*.py`, `*_test.py`, `conftest.py`, modules importing
+    `pytest` or `unittest`; a folder name alone does not make a test) and single notebook cells (VS Code) are not judged.
 
     Determinism is requested — anywhere in the file, including a helper function of the
     file — by any of:
@@ -292,8 +281,10 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
         if self._deterministic or not self._training:
             return
         ctx = self.ctx
-        if ctx.notebook == "cell" or _is_test_file(ctx.filename):
+        if ctx.notebook == "cell" or is_test_filename(ctx.filename):
             return
+        if self._heads & {"pytest", "unittest"}:
+            return  # a test module (the shared file-name test does not judge folders)
         if not (self._heads & TORCH_HEADS):
             return
         script = self.looks_like_script(any(at_module for _, at_module in self._training))
