@@ -604,7 +604,7 @@ class ThresholdDependentValidation(Rule):
     def visit_Subscript(self, node: ast.Subscript) -> None:
         """A History read of a threshold-free metric (``hist.history["val_auc"]``)
         names one, like a logged key."""
-        if not self._active or self._free_seen:
+        if not self._active:
             return
         key = self._history_metric(node)
         if key and names_threshold_free_metric(key):
