@@ -13,7 +13,8 @@ The walk is iterative, so deeply nested code cannot hit the recursion limit.
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, List, Sequence, Tuple, Type
+import operator
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from .context import Context
 from .names import Resolver
@@ -108,9 +109,41 @@ _NEVER_NODES = frozenset({
 def _child_fields(t: type) -> Tuple[str, ...]:
     fields = _fields_cache.get(t)
     if fields is None:
-        fields = tuple(f for f in t._fields if f not in _NEVER_NODES)  # type: ignore[attr-defined]
+        if issubclass(t, ast.Constant):
+            fields = ()  # ``value`` is a Python scalar (or a tuple/frozenset of them)
+        else:
+            fields = tuple(f for f in t._fields if f not in _NEVER_NODES)  # type: ignore[attr-defined]
         _fields_cache[t] = fields
     return fields
+
+
+def _fields_getter(fields: Tuple[str, ...]) -> Optional[Callable[[ast.AST], Tuple[object, ...]]]:
+    """A C-speed getter returning the values of two or more ``fields`` as a tuple (None
+    for fewer: the walk reads a single field directly)."""
+    return operator.attrgetter(*fields) if len(fields) > 1 else None  # type: ignore[return-value]
+
+
+_SCOPE_SET = frozenset(_SCOPES)
+_BIND_ON_LEAVE_SET = frozenset(_BIND_ON_LEAVE)
+_live_cache: Dict[Tuple[frozenset, frozenset], Tuple[frozenset, frozenset]] = {}
+
+
+def _live_types(visits: Dict[type, object], leaves: Dict[type, object]) -> Tuple[frozenset, frozenset]:
+    """(node types worth pushing on the walk's stack, field-value types never pushed).
+
+    A node type is dead for this selection of rules when no handler visits or leaves it,
+    it binds no name, opens no scope and cannot have children (``Name``, ``Constant``,
+    ``alias``, ``Pass``...): such nodes are most of an AST's leaves, and skipping them at
+    push time saves a stack entry each. Cached per set of handled node types."""
+    key = (frozenset(visits), frozenset(leaves))
+    cached = _live_cache.get(key)
+    if cached is not None:
+        return cached
+    handled = key[0] | key[1] | _BINDERS | _SCOPE_SET | _BIND_ON_LEAVE_SET
+    dead = frozenset(t for t in _WALKED if t not in handled and not _child_fields(t))
+    result = (_WALKED - dead, _INERT | dead)
+    _live_cache[key] = result
+    return result
 
 
 _handler_cache: Dict[Tuple[type, ...], Tuple[Dict[type, List[Tuple[str, str]]], Dict[type, List[Tuple[str, str]]]]] = {}
@@ -256,27 +289,40 @@ def run_rules(
         for table in (visits, leaves):
             for node_type, handlers in list(table.items()):
                 table[node_type] = tuple(h for h in handlers if h[0] != code)
+        plans.clear()  # the handler tables changed
         line = getattr(node, "lineno", 1) or 1
         ctx.add(line, 0, f"MLP000 internal error in {code} ({type(exc).__name__}); please report")
 
     tree = ctx.tree
+    live, ignore = _live_types(visits, leaves)
+    # per node type, computed on first sight in this file: (is statement, changes
+    # bindings, opens a scope, needs a leave step, visit handlers, child fields in reverse
+    # order, a C getter of those fields)
+    plans: Dict[type, Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]] = {}
+    leave_types = _BIND_ON_LEAVE_SET | frozenset(leaves)
+
+    def plan_for(t: type) -> Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]:
+        rfields = _child_fields(t)[::-1]
+        plan = (
+            t in _STMTS, t in _BINDERS, t in _SCOPE_SET, t in leave_types,
+            visits.get(t, ()), rfields, _fields_getter(rfields),
+        )
+        plans[t] = plan
+        return plan
+
     # stack items: (node, parent, enclosing statement), or (node, _LEAVE, (parent, stmt))
     # when leaving a node, or (node, _OPEN, None) where a def/class/lambda body starts
     stack: List[Tuple[ast.AST, object, object]] = [(tree, None, None)]
-    needs_leave = frozenset(_BIND_ON_LEAVE) | frozenset(leaves)
-    fields_cache = _fields_cache
+    push = stack.append
+    pop = stack.pop
     ast_node = ast.AST
     skip = _SKIP
-    binders = _BINDERS
-    walked = _WALKED
-    inert = _INERT
-    stmts = _STMTS
     while stack:
-        node, parent, stmt = stack.pop()
+        node, parent, stmt = pop()
         if parent is _LEAVE:
-            ctx.parent, ctx.stmt = stmt  # type: ignore[misc]
-            handlers = leaves.get(type(node))
+            handlers = leaves.get(node.__class__)
             if handlers:
+                ctx.parent, ctx.stmt = stmt  # type: ignore[misc]
                 for code, handler in handlers:
                     try:
                         handler(node)
@@ -288,53 +334,58 @@ def run_rules(
             _open_scope(res, node)
             continue
         t = node.__class__
-        if t in stmts:
+        plan = plans.get(t)
+        if plan is None:
+            plan = plan_for(t)
+        is_stmt, is_binder, is_scope, has_leave, handlers, rfields, getter = plan
+        if is_stmt:
             stmt = node
-        ctx.parent = parent  # type: ignore[assignment]
-        ctx.stmt = stmt  # type: ignore[assignment]
-        if t in binders:
+        if is_binder:
             _bind_enter(res, node)
-        handlers = visits.get(t)
         if handlers:
+            ctx.parent = parent  # type: ignore[assignment]
+            ctx.stmt = stmt  # type: ignore[assignment]
             for code, handler in handlers:
                 try:
                     handler(node)
                 except Exception as exc:  # a rule bug must never abort flake8
                     fail(code, node, exc)
-        if t in _SCOPES:
-            stack.append((node, _LEAVE, (parent, stmt)))
+        if is_scope:
+            push((node, _LEAVE, (parent, stmt)))
             outer, inner = _scope_children(node)
             for child in reversed(inner):
-                stack.append((child, node, stmt))
-            stack.append((node, _OPEN, None))
+                push((child, node, stmt))
+            push((node, _OPEN, None))
             for child in reversed(outer):
-                stack.append((child, node, stmt))
+                push((child, node, stmt))
             continue
-        if t in needs_leave:
-            stack.append((node, _LEAVE, (parent, stmt)))
-        # children in source field order, minus the singleton leaves
-        fields = fields_cache.get(t)
-        if fields is None:
-            fields = _child_fields(t)
-        children = []
-        for name in fields:
-            value = getattr(node, name, None)
+        if has_leave:
+            push((node, _LEAVE, (parent, stmt)))
+        if not rfields:
+            continue
+        # children, pushed last-first so that they pop in source order; leaves nothing
+        # looks at are never pushed (see _live_types)
+        if getter is None:  # one field (Attribute, Expr, keyword...): no call needed
+            values = (getattr(node, rfields[0], None),)
+        else:
+            try:
+                values = getter(node)
+            except AttributeError:  # a hand-made node missing a field
+                values = tuple(getattr(node, name, None) for name in rfields)
+        for value in values:
             cls = value.__class__
-            if cls in walked:
-                children.append(value)
+            if cls in live:
+                push((value, node, stmt))
             elif cls is list:
-                for item in value:  # type: ignore[union-attr]
-                    if item.__class__ in walked or (
-                        item.__class__ not in inert
+                for item in reversed(value):  # type: ignore[call-overload]
+                    if item.__class__ in live or (
+                        item.__class__ not in ignore
                         and isinstance(item, ast_node)
                         and not isinstance(item, skip)
                     ):
-                        children.append(item)
-            elif cls not in inert and isinstance(value, ast_node) and not isinstance(value, skip):
-                children.append(value)  # a node class made after import (subclass)
-        if children:
-            children.reverse()
-            stack.extend([(child, node, stmt) for child in children])
+                        push((item, node, stmt))
+            elif cls not in ignore and isinstance(value, ast_node) and not isinstance(value, skip):
+                push((value, node, stmt))  # a node class made after import (subclass)
 
     for code, rule in instances.items():
         finish = getattr(rule, "finish", None)

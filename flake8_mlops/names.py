@@ -23,7 +23,7 @@ its own (VS Code) still works; a binding of the same name always wins.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 # A name bound to something that is not an import (a def, a class, a variable, a parameter).
 LOCAL = "<local>"
@@ -67,9 +67,18 @@ CANONICAL_PREFIXES: Dict[str, str] = {
 }
 
 
+#: first dotted component -> the CANONICAL_PREFIXES entries starting with it, in order
+_CANONICAL_BY_HEAD: Dict[str, List[Tuple[str, str]]] = {}
+for _prefix, _repl in CANONICAL_PREFIXES.items():
+    _CANONICAL_BY_HEAD.setdefault(_prefix.split(".", 1)[0], []).append((_prefix, _repl))
+
+
 def canonical(qualname: str) -> str:
     """Map alternative module spellings to one canonical qualified name."""
-    for prefix, repl in CANONICAL_PREFIXES.items():
+    entries = _CANONICAL_BY_HEAD.get(qualname.partition(".")[0])
+    if entries is None:
+        return qualname  # the common case: one partition and one dict miss
+    for prefix, repl in entries:
         if qualname == prefix or qualname.startswith(prefix + "."):
             return repl + qualname[len(prefix):]
     return qualname
@@ -125,9 +134,15 @@ class Resolver:
 
     def lookup_scope(self, name: str) -> Optional[Scope]:
         """The scope whose binding of ``name`` is visible here (None when unbound)."""
-        for scope in self.visible_scopes():
-            if name in scope.bindings:
+        # visible_scopes() inlined: this runs for every name resolved in the file
+        scope: Optional[Scope] = self.scope
+        if name in scope.bindings:  # type: ignore[union-attr]
+            return scope
+        scope = scope.parent  # type: ignore[union-attr]
+        while scope is not None:
+            if scope.kind != "class" and name in scope.bindings:
                 return scope
+            scope = scope.parent
         return None
 
     def binding(self, name: str) -> Optional[str]:
