@@ -124,6 +124,17 @@ def _fields_getter(fields: Tuple[str, ...]) -> Optional[Callable[[ast.AST], Tupl
 
 
 _SCOPE_SET = frozenset(_SCOPES)
+_static_plans: Dict[type, Tuple[bool, bool, bool, Tuple[str, ...], Optional[Callable]]] = {}
+
+
+def _static_plan(t: type) -> Tuple[bool, bool, bool, Tuple[str, ...], Optional[Callable]]:
+    """What the walk does with a node type whatever the rules: (is a statement, changes
+    bindings, opens a scope, child fields in reverse order, their getter)."""
+    plan = _static_plans.get(t)
+    if plan is None:
+        rfields = _child_fields(t)[::-1]
+        plan = _static_plans[t] = (t in _STMTS, t in _BINDERS, t in _SCOPE_SET, rfields, _fields_getter(rfields))
+    return plan
 _BIND_ON_LEAVE_SET = frozenset(_BIND_ON_LEAVE)
 _live_cache: Dict[Tuple[frozenset, frozenset], Tuple[frozenset, frozenset]] = {}
 
@@ -165,15 +176,9 @@ def _handler_table(
     tables: Dict[str, Dict[type, List[Tuple[str, str]]]] = {"v": {}, "l": {}}
     shared_seen: Dict[Tuple[str, str, type], bool] = {}
     for cls in rule_classes:
-        for attr in dir(cls):
-            if not (attr.startswith("visit_") or attr.startswith("leave_")):
-                continue
-            node_type = getattr(ast, attr[6:], None)
-            if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
-                continue
+        for attr, node_type, shared_key in _class_handlers(cls):
             table = tables[attr[0]]
             entries = table.setdefault(node_type, [])
-            shared_key = getattr(getattr(cls, attr), "__mlp_shared__", None)
             if shared_key is None:
                 entries.append((cls.code, attr))
                 continue
@@ -187,6 +192,26 @@ def _handler_table(
     visits, leaves = tables["v"], tables["l"]
     _handler_cache[key] = (visits, leaves)
     return visits, leaves
+
+
+_class_handler_cache: Dict[type, Tuple[Tuple[str, type, Optional[str]], ...]] = {}
+
+
+def _class_handlers(cls: Type[Rule]) -> Tuple[Tuple[str, type, Optional[str]], ...]:
+    """``(attr, node type, shared key or None)`` for each ``visit_``/``leave_`` handler of a
+    rule class, found once per class (the per-selection tables are built from these)."""
+    found = _class_handler_cache.get(cls)
+    if found is None:
+        out = []
+        for attr in dir(cls):
+            if not (attr.startswith("visit_") or attr.startswith("leave_")):
+                continue
+            node_type = getattr(ast, attr[6:], None)
+            if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
+                continue
+            out.append((attr, node_type, getattr(getattr(cls, attr), "__mlp_shared__", None)))
+        found = _class_handler_cache[cls] = tuple(out)
+    return found
 
 
 def _bind_enter(res: Resolver, node: ast.AST) -> None:
@@ -242,11 +267,16 @@ def gate(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> Sequence[Type[Rule
         return rule_classes
     kept = []
     nbqa = ctx.notebook == "nbqa"
+    # rules share triggers ("fit", the web frameworks...): search the text once for each
+    found: Dict[str, bool] = {}
     for cls in rule_classes:
         triggers = cls.triggers
         if triggers and not (nbqa and not cls.gate_under_nbqa):
             for trigger in triggers:
-                if trigger in text:
+                hit = found.get(trigger)
+                if hit is None:
+                    hit = found[trigger] = trigger in text
+                if hit:
                     break
             else:
                 continue
@@ -265,50 +295,47 @@ def run_rules(
     visit_names, leave_names = _handler_table(rule_classes)
     instances: Dict[str, Rule] = {cls.code: cls(ctx) for cls in rule_classes}
     broken: Dict[str, bool] = {}
-
-    def bind(names: Dict[type, List[Tuple[str, str]]]) -> Dict[type, Tuple[Tuple[str, Handler], ...]]:
-        return {
-            node_type: tuple(
-                (code, getattr(instances[code], attr.lstrip("#"))) for code, attr in entries
-            )
-            for node_type, entries in names.items()
-        }
-
-    visits = bind(visit_names)
-    leaves = bind(leave_names)
-    if any(cls.uses_facts for cls in rule_classes):
-        # module facts are collected before any rule sees the call
-        visits[ast.Call] = (("facts", ctx.facts.see_call), *visits.get(ast.Call, ()))
+    facts_first = any(cls.uses_facts for cls in rule_classes)
     res = ctx.resolver
+
+    def bound(names: Dict[type, List[Tuple[str, str]]], t: type) -> Tuple[Tuple[str, Handler], ...]:
+        """The handlers of node type ``t``, bound to this file's rule instances when the
+        walk first meets the type (most files use a fraction of the handled types)."""
+        return tuple(
+            (code, getattr(instances[code], attr[1:] if attr[0] == "#" else attr))
+            for code, attr in names.get(t, ())
+            if code not in broken
+        )
+
+    # per node type, computed on first sight in this file: (is statement, changes
+    # bindings, opens a scope, needs a leave step, visit handlers, child fields in reverse
+    # order, a C getter of those fields or None)
+    plans: Dict[type, Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]] = {}
+    leaves: Dict[type, Tuple[Tuple[str, Handler], ...]] = {}
+    leave_types = _BIND_ON_LEAVE_SET | frozenset(leave_names)
+
+    def plan_for(t: type) -> Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]:
+        is_stmt, is_binder, is_scope, rfields, getter = _static_plan(t)
+        handlers = bound(visit_names, t)
+        if t is ast.Call and facts_first and "facts" not in broken:
+            # module facts are collected before any rule sees the call
+            handlers = (("facts", ctx.facts.see_call), *handlers)
+        plan = (is_stmt, is_binder, is_scope, t in leave_types, handlers, rfields, getter)
+        plans[t] = plan
+        return plan
 
     def fail(code: str, node: object, exc: BaseException) -> None:
         """Switch ``code`` off for the rest of the file and report it once."""
         if broken.get(code):
             return
         broken[code] = True
-        for table in (visits, leaves):
-            for node_type, handlers in list(table.items()):
-                table[node_type] = tuple(h for h in handlers if h[0] != code)
-        plans.clear()  # the handler tables changed
+        plans.clear()  # rebuilt without the broken rule's handlers
+        leaves.clear()
         line = getattr(node, "lineno", 1) or 1
         ctx.add(line, 0, f"MLP000 internal error in {code} ({type(exc).__name__}); please report")
 
     tree = ctx.tree
-    live, ignore = _live_types(visits, leaves)
-    # per node type, computed on first sight in this file: (is statement, changes
-    # bindings, opens a scope, needs a leave step, visit handlers, child fields in reverse
-    # order, a C getter of those fields)
-    plans: Dict[type, Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]] = {}
-    leave_types = _BIND_ON_LEAVE_SET | frozenset(leaves)
-
-    def plan_for(t: type) -> Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]:
-        rfields = _child_fields(t)[::-1]
-        plan = (
-            t in _STMTS, t in _BINDERS, t in _SCOPE_SET, t in leave_types,
-            visits.get(t, ()), rfields, _fields_getter(rfields),
-        )
-        plans[t] = plan
-        return plan
+    live, ignore = _live_types(visit_names, leave_names)
 
     # stack items: (node, parent, enclosing statement), or (node, _LEAVE, (parent, stmt))
     # when leaving a node, or (node, _OPEN, None) where a def/class/lambda body starts
@@ -321,6 +348,8 @@ def run_rules(
         node, parent, stmt = pop()
         if parent is _LEAVE:
             handlers = leaves.get(node.__class__)
+            if handlers is None:
+                handlers = leaves[node.__class__] = bound(leave_names, node.__class__)
             if handlers:
                 ctx.parent, ctx.stmt = stmt  # type: ignore[misc]
                 for code, handler in handlers:
