@@ -317,9 +317,15 @@ def run_rules(
     def plan_for(t: type) -> Tuple[bool, bool, bool, bool, Tuple[Tuple[str, Handler], ...], Tuple[str, ...], Optional[Callable]]:
         is_stmt, is_binder, is_scope, rfields, getter = _static_plan(t)
         handlers = bound(visit_names, t)
-        if t is ast.Call and facts_first and "facts" not in broken:
-            # module facts are collected before any rule sees the call
-            handlers = (("facts", ctx.facts.see_call), *handlers)
+        if t is ast.Call:
+            if facts_first and "facts" not in broken:
+                # module facts are collected before any rule sees the call (they resolve
+                # its name: every call name is then resolved on visit, as documented)
+                handlers = (("facts", ctx.facts.see_call), *handlers)
+            elif handlers or leave_names:
+                # resolve the call's name on visit, before an assignment around it rebinds
+                # names, whichever rule asks first (rules skip resolving calls they reject)
+                handlers = (("names", ctx.call_name), *handlers)
         plan = (is_stmt, is_binder, is_scope, t in leave_types, handlers, rfields, getter)
         plans[t] = plan
         return plan

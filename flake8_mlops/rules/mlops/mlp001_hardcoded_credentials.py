@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 import sys
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ...apis.secrets import (
     CALL_ENV_HINTS,
@@ -28,6 +28,7 @@ from ...apis.secrets import (
     SHAPE_HINTS,
     URI_CREDENTIALS,
     URI_PLACEHOLDER_PASSWORDS,
+    CredentialArg,
     KeyShape,
 )
 from ...registry import Rule, register
@@ -91,7 +92,7 @@ def credential_head(name: Optional[str]) -> Optional[str]:
     if not name:
         return None
     low = name.lower()
-    if not any(h in low for h in _NAME_HINTS):
+    if not any(map(low.__contains__, _NAME_HINTS)):
         return None
     return _credential_head(name)
 
@@ -248,7 +249,7 @@ def could_be_secret(value: str, name: str, head: str) -> bool:
 
 
 def _shape_match(s: str) -> Optional[Tuple[KeyShape, "re.Match[str]"]]:
-    if len(s) < 20 or not any(h in s for h in SHAPE_HINTS):
+    if len(s) < 20 or not any(map(s.__contains__, SHAPE_HINTS)):
         return None
     for shape in KEY_SHAPES:
         m = shape.pattern.search(s)
@@ -288,24 +289,11 @@ def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _CallLabel:
-    """The callee as shown in messages, spelled only when a message needs it (most calls
-    never report, and spelling every callee was a measurable share of the rule's time)."""
-
-    __slots__ = ("func", "expr", "text")
-
-    def __init__(self, func: Optional[str], expr: ast.AST) -> None:
-        self.func = func
-        self.expr = expr
-        self.text: Optional[str] = None
-
-    def __str__(self) -> str:
-        if self.text is None:
-            self.text = _short(self.func or _dotted(self.expr) or "call", 40)
-        return self.text
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
+def _call_label(ctx, node: ast.Call) -> str:  # type: ignore[no-untyped-def]
+    """The callee as shown in messages. Spelled only on the rare paths that may report
+    (most calls never do); resolving the callee here, still inside ``visit_Call``, gives
+    the answer it would have had at the start of the handler."""
+    return _short(ctx.call_name(node) or _dotted(node.func) or "call", 40)
 
 
 def _concat_leaves(expr: ast.AST, out: List[ast.Constant]) -> bool:
@@ -326,6 +314,62 @@ def _concat_leaves(expr: ast.AST, out: List[ast.Constant]) -> bool:
 
 _CLI_OPTION_METHODS = frozenset({"add_argument", "option", "add_option"})
 _SETTER_RE = re.compile(r"^(?:set|save|add|store|use|update)_(\w+)$")
+
+#: attribute calls whose callee must be resolved before anything is judged: the last
+#: components of CREDENTIAL_CALL_ARGS and ENV_READERS (an attribute call's qualified name
+#: always ends with its attribute), and ``login`` (judged only on unresolved receivers).
+#: Any other attribute call resolves its callee only when a message or a vendor hint
+#: needs it.
+_RESOLVE_ATTRS = frozenset(
+    {q.rsplit(".", 1)[-1] for q in (*CREDENTIAL_CALL_ARGS, *ENV_READERS)} | {"login"}
+)
+_UNRESOLVED = object()
+_VENDOR_KEYWORDS = frozenset({"api_key", "api_token", "token", "key"})
+
+#: method name -> the credential-named setting a ``set_<x>(...)`` method sets, or ""
+#: (keys are identifiers from code)
+_SETTER_TARGETS: Dict[str, str] = {}
+
+
+def _setter_target(method: str) -> str:
+    what = _SETTER_TARGETS.get(method)
+    if what is None:
+        m = _SETTER_RE.match(method)
+        what = m.group(1) if m is not None and credential_head(m.group(1)) is not None else ""
+        _SETTER_TARGETS[method] = what
+    return what
+
+
+#: keyword name -> 1 for ``auth=``-style keywords, 2 for credential-named ones, 0 else
+#: (keys are identifiers from code)
+_KEYWORD_KINDS: Dict[str, int] = {}
+
+
+def _keyword_kind(arg: str) -> int:
+    kind = _KEYWORD_KINDS.get(arg)
+    if kind is None:
+        if arg.endswith(("auth", "Auth")) and name_words(arg)[-1:] == ["auth"]:
+            kind = 1
+        else:
+            kind = 2 if credential_head(arg) is not None else 0
+        _KEYWORD_KINDS[arg] = kind
+    return kind
+
+
+def _is_auth_name(name: str) -> bool:
+    """``BASIC_AUTH``, ``http_auth``: names whose last word is ``auth``."""
+    # the last word can be "auth" only if the name holds those letters together
+    return "auth" in name.lower() and name_words(name)[-1:] == ["auth"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _dict_key_kind(key_text: str) -> int:
+    """1 for an ``Authorization`` header key, 2 for a credential-named key, 0 else."""
+    if _NON_ALNUM.sub("", key_text.lower()) in ("authorization", "proxyauthorization"):
+        return 1
+    return 2 if credential_head(key_text) is not None else 0
+
+
 _URI_DOC_WORDS = re.compile(r"(?i)\be\.?g\.|\bexample\b|\bsuch as\b|\bformat\b|\busage\b")
 _DEFAULT_CARRIERS = frozenset({"Field", "field", "SecretStr", "Option", "PrivateAttr"})
 
@@ -531,26 +575,32 @@ class HardcodedCredentials(Rule):
             )
 
     # ------------------------------------------------------------- assignments
-    def _target_info(self, target: ast.AST) -> Optional[Tuple[str, str, Optional[str]]]:
-        """(name judged, text shown, env hint) for an assignment target."""
+    def _target_name(self, target: ast.AST) -> Optional[str]:
+        """The name judged for an assignment target (None: not a named target)."""
         if isinstance(target, ast.Name):
-            return target.id, target.id, None
+            return target.id
         if isinstance(target, ast.Attribute):
-            shown = _dotted(target) or target.attr
-            return target.attr, shown, _call_env_hint(self.ctx.qualname(target)) or None
+            return target.attr
         if isinstance(target, ast.Subscript):
             key = target.slice
             if sys.version_info < (3, 9) and isinstance(key, ast.Index):  # pragma: no cover
                 key = key.value  # type: ignore[attr-defined]
-            key_text = self.ctx.literal_str(key)
-            if key_text is None:
-                return None
-            owner = self.ctx.qualname(target.value)
-            if owner == "os.environ":
-                return key_text, f'os.environ["{key_text}"]', key_text
-            base = _dotted(target.value) or "…"
-            return key_text, f'{base}["{key_text}"]', None
+            return self.ctx.literal_str(key)
         return None
+
+    def _target_info(self, target: ast.AST, name: str) -> Tuple[str, Optional[str]]:
+        """(text shown, env hint) for a named assignment target."""
+        if isinstance(target, ast.Name):
+            return target.id, None
+        if isinstance(target, ast.Attribute):
+            shown = _dotted(target) or target.attr
+            return shown, _call_env_hint(self.ctx.qualname(target)) or None
+        # a subscript, ``name`` its literal key
+        owner = self.ctx.qualname(target.value)  # type: ignore[attr-defined]
+        if owner == "os.environ":
+            return f'os.environ["{name}"]', name
+        base = _dotted(target.value) or "…"  # type: ignore[attr-defined]
+        return f'{base}["{name}"]', None
 
     def _check_assign(self, target: ast.AST, value: Optional[ast.AST]) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -558,18 +608,29 @@ class HardcodedCredentials(Rule):
                 for t, v in zip(target.elts, value.elts):
                     self._check_assign(t, v)
             return
-        info = self._target_info(target)
-        if info is None:
+        name = self._target_name(target)
+        if name is None:
             return
-        name, shown, env = info
-        if isinstance(value, (ast.Tuple, ast.List)) and name_words(name)[-1:] == ["auth"]:
+        # the name decides first: the shown text and env hint (a qualname) are built
+        # only for targets that can report
+        if isinstance(value, (ast.Tuple, ast.List)) and _is_auth_name(name):
+            shown, _env = self._target_info(target, name)
             self._check_auth_tuple(value, shown)  # BASIC_AUTH = ("admin", "s3cret")
             return
+        if value is None or credential_head(name) is None:
+            return
+        shown, env = self._target_info(target, name)
         self._check_named(name, value, shown, env)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        value = node.value
         for target in node.targets:
-            self._check_assign(target, node.value)
+            if type(target) is ast.Name and type(value) is not ast.Tuple and type(value) is not ast.List:
+                # the common ``x = ...``: judged by its name alone
+                if credential_head(target.id) is not None:
+                    self._check_named(target.id, value, target.id)
+                continue
+            self._check_assign(target, value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -580,11 +641,14 @@ class HardcodedCredentials(Rule):
 
     # ---------------------------------------------------------------- defaults
     def _check_arguments(self, args: ast.arguments) -> None:
-        positional = [*getattr(args, "posonlyargs", ()), *args.args]
-        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
-            self._check_named(arg.arg, default, f"parameter {arg.arg}")
+        defaults = args.defaults
+        if defaults:
+            positional = [*getattr(args, "posonlyargs", ()), *args.args]
+            for arg, default in zip(positional[len(positional) - len(defaults):], defaults):
+                if credential_head(arg.arg) is not None:
+                    self._check_named(arg.arg, default, f"parameter {arg.arg}")
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-            if default is not None:
+            if default is not None and credential_head(arg.arg) is not None:
                 self._check_named(arg.arg, default, f"parameter {arg.arg}")
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
@@ -598,16 +662,23 @@ class HardcodedCredentials(Rule):
 
     # -------------------------------------------------------------------- dicts
     def visit_Dict(self, node: ast.Dict) -> None:
+        literal_str = self.ctx.literal_str
         for key, value in zip(node.keys, node.values):
             if key is None:
                 continue
-            key_text = self.ctx.literal_str(key)
-            if key_text is None:
-                continue
-            if _NON_ALNUM.sub("", key_text.lower()) in ("authorization", "proxyauthorization"):
+            if type(key) is ast.Constant:
+                key_text = key.value
+                if type(key_text) is not str:
+                    continue
+            else:
+                key_text = literal_str(key)  # a name bound once to a string
+                if key_text is None:
+                    continue
+            kind = _dict_key_kind(key_text)
+            if kind == 1:
                 self._check_auth_header(value, key_text)
-                continue
-            self._check_named(key_text, value, f'dict key "{key_text}"')
+            elif kind == 2:
+                self._check_named(key_text, value, f'dict key "{key_text}"')
 
     def _check_auth_header(self, value: ast.AST, header: str) -> None:
         for text, node, ids in literal_values(value):
@@ -632,65 +703,92 @@ class HardcodedCredentials(Rule):
 
     # -------------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
+        # Fast path: most calls are rejected by their attribute name and keyword names
+        # alone. The callee is resolved up front only where a table is keyed by it (see
+        # _RESOLVE_ATTRS), and spelled for a message only on the paths that may report.
         ctx = self.ctx
-        func = ctx.call_name(node)
-        shown = _CallLabel(func, node.func)
+        f = node.func
+        args = node.args
+        if type(f) is ast.Attribute:
+            method: Optional[str] = f.attr
+            func = ctx.call_name(node) if method in _RESOLVE_ATTRS else _UNRESOLVED
+        else:
+            method = None
+            func = ctx.call_name(node)
 
-        # callee-specific credential arguments (wandb.login(key=...), HTTPBasicAuth(u, p))
-        for spec in CREDENTIAL_CALL_ARGS.get(func or "", ()):
-            if spec.position >= 0:
-                arg = ctx.arg(node, spec.position, spec.keyword)
-            else:
-                arg = ctx.kwarg(node, spec.keyword)
-            if arg is not None:
-                self._check_named(
-                    spec.keyword, arg, f"{shown}({spec.keyword}=)", spec.env,
-                    head=credential_head(spec.keyword) or "token",
-                )
+        if func is not _UNRESOLVED:
+            # callee-specific credential arguments (wandb.login(key=...), HTTPBasicAuth(u, p))
+            specs = CREDENTIAL_CALL_ARGS.get(func or "")  # type: ignore[arg-type]
+            if specs:
+                self._check_call_args(node, specs)
 
         # settings read or written by name: os.getenv("API_KEY", "..."), cfg.get("password", "...")
-        if node.args:
-            self._check_name_value_call(node, func, shown)
+        if args:
+            if func is not _UNRESOLVED and func in ENV_READERS:
+                self._check_env_reader(node, func)  # type: ignore[arg-type]
+            elif method in NAME_VALUE_METHODS and not node.keywords:
+                self._check_name_value_call(node)
 
-        # smtp/ftp/imap client.login("user", "password"); ngrok.set_auth_token("...")
-        if isinstance(node.func, ast.Attribute) and node.args:
-            self._check_setter_call(node, func, shown)
+            # smtp/ftp/imap client.login("user", "password"); ngrok.set_auth_token("...")
+            if method is not None:
+                what = _SETTER_TARGETS.get(method)
+                if what is None:
+                    what = _setter_target(method)
+                if what or method == "login":
+                    self._check_setter_call(node, method, func, what)
 
         # argparse / click: add_argument("--api-key", default="...")
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _CLI_OPTION_METHODS:
+        if method in _CLI_OPTION_METHODS:
             self._check_cli_option(node)
 
         for kw in node.keywords:
             arg = kw.arg
             if arg is None:
                 continue
-            if arg.endswith(("auth", "Auth")) and name_words(arg)[-1:] == ["auth"]:
+            kind = _KEYWORD_KINDS.get(arg)
+            if kind is None:
+                kind = _keyword_kind(arg)
+            if kind == 0:
+                continue
+            if kind == 1:
                 # auth=("user", "password"), basic_auth=..., http_auth=...
-                self._check_auth_tuple(kw.value, f"{shown}({arg}=)")
+                self._check_auth_tuple(kw.value, f"{_call_label(ctx, node)}({arg}=)")
                 continue
-            if credential_head(arg) is None:
-                continue
-            vendor = _call_env_hint(func) if arg in ("api_key", "api_token", "token", "key") else ""
-            self._check_named(arg, kw.value, f"{shown}({arg}=)", vendor or None)
+            vendor = ""
+            if arg in _VENDOR_KEYWORDS:
+                if func is _UNRESOLVED:
+                    func = ctx.call_name(node)
+                vendor = _call_env_hint(func)  # type: ignore[arg-type]
+            self._check_named(arg, kw.value, f"{_call_label(ctx, node)}({arg}=)", vendor or None)
 
-    def _check_name_value_call(self, node: ast.Call, func: Optional[str], shown: "_CallLabel") -> None:
+    def _check_call_args(self, node: ast.Call, specs: Sequence[CredentialArg]) -> None:
         ctx = self.ctx
+        for spec in specs:
+            if spec.position >= 0:
+                arg = ctx.arg(node, spec.position, spec.keyword)
+            else:
+                arg = ctx.kwarg(node, spec.keyword)
+            if arg is not None:
+                self._check_named(
+                    spec.keyword, arg, f"{_call_label(ctx, node)}({spec.keyword}=)", spec.env,
+                    head=credential_head(spec.keyword) or "token",
+                )
+
+    def _check_env_reader(self, node: ast.Call, func: str) -> None:
+        ctx = self.ctx
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            return
+        name_node = ctx.arg(node, 0, "key")
+        value = ctx.arg(node, 1, "default") or ctx.arg(node, 1, "value")
+        name = ctx.literal_str(name_node)
+        if name and value is not None and credential_head(name) is not None:
+            verb = "default" if func in ("os.getenv", "os.environ.get", "os.environ.pop") else "value"
+            self._check_named(name, value, f'{func}("{name}") {verb}', name)
+
+    def _check_name_value_call(self, node: ast.Call) -> None:
+        """``obj.<m>(name, value)`` (``m`` in NAME_VALUE_METHODS, no keywords)."""
         args = node.args
-        if any(isinstance(a, ast.Starred) for a in args):
-            return
-        if func in ENV_READERS:
-            name_node = ctx.arg(node, 0, "key")
-            value = ctx.arg(node, 1, "default") or ctx.arg(node, 1, "value")
-            name = ctx.literal_str(name_node)
-            if name and value is not None:
-                verb = "default" if func in ("os.getenv", "os.environ.get", "os.environ.pop") else "value"
-                self._check_named(name, value, f'{func}("{name}") {verb}', name)
-            return
-        if not isinstance(node.func, ast.Attribute) or node.keywords:
-            return
-        method = node.func.attr
-        if method not in NAME_VALUE_METHODS:
-            return
+        method = node.func.attr  # type: ignore[attr-defined]
         if method in ("get", "pop", "setdefault", "putenv", "setenv"):
             if len(args) != 2:
                 return
@@ -699,27 +797,27 @@ class HardcodedCredentials(Rule):
             if len(args) not in (2, 3):
                 return
             name_node, value = args[-2], args[-1]
+        if any(isinstance(a, ast.Starred) for a in args):
+            return
+        ctx = self.ctx
         name = ctx.literal_str(name_node)
-        if name:
-            self._check_named(name, value, f'{_short(str(shown), 32)}("{name}", …)')
+        if name and credential_head(name) is not None:
+            self._check_named(name, value, f'{_short(_call_label(ctx, node), 32)}("{name}", …)')
 
-    def _check_setter_call(self, node: ast.Call, func: Optional[str], shown: "_CallLabel") -> None:
-        method = node.func.attr  # type: ignore[attr-defined]
+    def _check_setter_call(self, node: ast.Call, method: str, func: object, what: str) -> None:
+        """``obj.login(user, password)`` and ``set_<credential>(value)`` (``what``)."""
         args = node.args
         if isinstance(args[-1], ast.Starred):
             return
         if method == "login":
+            # ``login`` is in _RESOLVE_ATTRS: ``func`` is resolved here
             if func is None and len(args) == 2:
                 self._check_named(
-                    "password", args[1], f"{shown}(…, password)", "LOGIN_PASSWORD", head="password"
+                    "password", args[1], f"{_call_label(self.ctx, node)}(…, password)",
+                    "LOGIN_PASSWORD", head="password",
                 )
             return
-        m = _SETTER_RE.match(method)
-        if m is None:
-            return
-        what = m.group(1)
-        if credential_head(what) is not None:
-            self._check_named(what, args[-1], f"{shown}()")
+        self._check_named(what, args[-1], f"{_call_label(self.ctx, node)}()")
 
     def _check_cli_option(self, node: ast.Call) -> None:
         ctx = self.ctx
@@ -734,7 +832,8 @@ class HardcodedCredentials(Rule):
         if not options:
             return
         best = max(options, key=lambda n: (n.startswith("--") or n == dest, len(n)))
-        self._check_named(best.lstrip("-"), default, f"option {best} default")
+        if credential_head(best.lstrip("-")) is not None:
+            self._check_named(best.lstrip("-"), default, f"option {best} default")
 
     def _check_auth_tuple(self, value: ast.AST, shown: str) -> None:
         pairs: List[ast.AST] = []
@@ -751,7 +850,7 @@ class HardcodedCredentials(Rule):
 
     # ------------------------------------------------------- strings anywhere
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        if id(node) in self._done or not isinstance(node.op, ast.Add):
+        if type(node.op) is not ast.Add or id(node) in self._done:
             return
         if isinstance(self.ctx.parent, ast.BinOp) and isinstance(self.ctx.parent.op, ast.Add):
             return  # judged as part of the enclosing chain
@@ -762,24 +861,26 @@ class HardcodedCredentials(Rule):
         self._check_string("".join(c.value for c in leaves), node, docstring=False)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        parts = node.values
-        for v in parts:
+        done = self._done
+        pieces = []
+        for v in node.values:
             if isinstance(v, ast.Constant):
-                self._done.add(id(v))
-        if id(node) in self._done:
+                done.add(id(v))
+                value = v.value
+                pieces.append(value if isinstance(value, str) else "\x00")
+            else:
+                pieces.append("\x00")  # an interpolation
+        if id(node) in done:
             return
-        text = "".join(
-            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\x00"
-            for v in parts
-        )
-        self._check_string(text, node, docstring=False)
+        self._check_string("".join(pieces), node, docstring=False)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
-        if type(value) is not str or id(node) in self._done or len(value) < 8:
+        if type(value) is not str or len(value) < 8 or id(node) in self._done:
             return
-        docstring = isinstance(self.ctx.parent, ast.Expr)
-        self._check_string(value, node, docstring)
+        if type(self.ctx.parent) is ast.Expr:
+            return  # a docstring (see _check_string)
+        self._check_string(value, node, docstring=False)
 
     def _check_string(self, s: str, node: ast.AST, docstring: bool) -> None:
         if docstring:

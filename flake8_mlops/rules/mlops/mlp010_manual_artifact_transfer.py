@@ -76,6 +76,10 @@ def _split_command(text: str) -> List[str]:
 _TRANSFER_METHOD_NAMES = frozenset(
     {*_UPLOAD_METHODS, *(m for _, m in _HOOK_METHODS), "put", "put_file", "upload"}
 )
+#: the attribute calls this rule looks at: uploads, and the last components of the file
+#: operations and shell runners (an attribute call's qualified name ends with its
+#: attribute); any other attribute call is rejected before its callee is resolved
+_JUDGED_ATTRS = _TRANSFER_METHOD_NAMES | {q.rsplit(".", 1)[-1] for q in (*_FILE_OPS, *_SHELL_RUNNERS)}
 
 
 @register
@@ -173,6 +177,9 @@ class ManualArtifactTransfer(OpenedFiles, Rule):
 
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
+        func = node.func
+        if type(func) is ast.Attribute and func.attr not in _JUDGED_ATTRS:
+            return  # cheap exit: most calls are method calls of other names
         name = ctx.call_name(node)
         if name is not None:
             op = _FILE_OPS.get(name)
@@ -190,7 +197,6 @@ class ManualArtifactTransfer(OpenedFiles, Rule):
             if name in _SHELL_RUNNERS:
                 self._shell(node, name)
                 return
-        func = node.func
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr

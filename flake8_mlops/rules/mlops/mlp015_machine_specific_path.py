@@ -158,14 +158,21 @@ class MachineSpecificPath(TestModuleMixin, Rule):
         for node, text, why in self._found:
             self.report(node, path=_shown(text), why=why, fix=self._FIX)
 
+    # Every location machine_specific() accepts holds a "/" or a "\\" (home folders,
+    # mounts and file:// URLs start with "/", drive paths and ~/$HOME folders need a
+    # separator): two substring tests reject almost every string before the regexes.
+
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str):
-            self._check(node, node.value)
+        value = node.value
+        if type(value) is str and ("/" in value or "\\" in value):
+            self._check(node, value)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         first: Optional[ast.AST] = node.values[0] if node.values else None
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
             text = first.value
+            if "/" not in text and "\\" not in text:
+                return
             if len(node.values) > 1:
                 text += "{}"  # a formatted value follows (a template user name is skipped)
             self._check(node, text)

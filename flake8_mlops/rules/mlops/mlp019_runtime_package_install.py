@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ...apis.packaging import (
     COMMAND_RUNNERS,
@@ -19,6 +19,15 @@ from ...apis.packaging import (
 )
 from ...notebook import nbqa_findings
 from ...registry import Rule, register
+
+#: the attribute calls this rule looks at: the last components of the command runners and
+#: pip entry points (an attribute call's qualified name ends with its attribute) and
+#: IPython's helpers; any other attribute call is rejected before its callee is resolved
+_JUDGED_ATTRS = frozenset(
+    {q.rsplit(".", 1)[-1] for q in (*COMMAND_RUNNERS, *PIP_MAIN_FUNCTIONS)}
+    | IPYTHON_SHELL_METHODS
+    | {IPYTHON_LINE_MAGIC_METHOD}
+)
 
 _FIX = "declare pinned dependencies (requirements.txt / pyproject) and install them before the code runs"
 
@@ -143,11 +152,6 @@ class RuntimePackageInstall(Rule):
         super().__init__(ctx)
         #: loop variable -> literal values, for the loops we are inside
         self._loops: List[Tuple[str, List[str]]] = []
-        #: installs whose requirement is a function parameter:
-        #: (install call, api label, function name, parameter index, parameter name)
-        self._helpers: List[Tuple[ast.Call, str, str, int, str, str]] = []
-        #: calls to plain names: function name -> calls
-        self._calls: Dict[str, List[ast.Call]] = {}
 
     # ------------------------------------------------------------- loops
     def visit_For(self, node: ast.For) -> None:
@@ -278,8 +282,8 @@ class RuntimePackageInstall(Rule):
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
         func = node.func
-        if isinstance(func, ast.Name):
-            self._calls.setdefault(func.id, []).append(node)
+        if type(func) is ast.Attribute and func.attr not in _JUDGED_ATTRS:
+            return  # cheap exit before resolving the callee: not a runner, pip or IPython
         qual = ctx.call_name(node)
         commands: Optional[List[List[str]]] = None
         api = qual or ""
@@ -353,22 +357,6 @@ class RuntimePackageInstall(Rule):
         # the catalogue gives it the benefit of the doubt, whatever its callers pass
 
     def finish(self) -> None:
-        reported = set()
         if self.ctx.notebook == "nbqa":
             for line, col, text in nbqa_findings(self.ctx.filename, self.ctx.lines):
                 self.report((line, col), message=text.replace("{", "{{").replace("}", "}}"))
-        for node, api, fname, index, param, tool in self._helpers:
-            if id(node) in reported:
-                continue
-            names: List[str] = []
-            for call in self._calls.get(fname, ()):
-                value = self.ctx.arg(call, index, param) if index >= 0 else self.ctx.kwarg(call, param)
-                text = self.ctx.literal_str(value)
-                if text is None:
-                    continue
-                for name in unpinned_requirements(tool, text.split()):
-                    if name not in names:
-                        names.append(name)
-            if names:
-                reported.add(id(node))
-                self.report(node, api=api, names=describe(names), fix=_FIX)

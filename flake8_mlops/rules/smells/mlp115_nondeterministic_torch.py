@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from ...apis.torch_modes import (
     CONFIGURABLE_TRAINERS,
@@ -23,6 +23,42 @@ _MISSING = object()
 _HF_HEADS = frozenset({"transformers", "trl", "setfit", "sentence_transformers"})
 _LIGHTNING_HEADS = frozenset({"lightning"})
 _HINTS = ("determinis", "reproducib")
+#: the last part of CUDNN_DETERMINISTIC: an assigned attribute must end so to resolve to it
+_CUDNN_ATTR = CUDNN_DETERMINISTIC.rsplit(".", 1)[-1]
+
+# What ``_note_determinism`` makes of a resolved name, computed once per name:
+# (kind decided before the keywords: one of the three below or 0,
+#  a configurable trainer?, a ``Trainer.from_argparse_args``?, a library function?)
+_DET_CALL, _DEBUG_CALL, _FULL_CALL = 1, 2, 3
+_q_kinds: Dict[str, Tuple[int, bool, bool, bool]] = {}
+#: function name -> names a project helper like ``make_deterministic``
+_hint_names: Dict[str, bool] = {}
+
+
+def _q_kind(qualname: str) -> Tuple[int, bool, bool, bool]:
+    found = _q_kinds.get(qualname)
+    if found is None:
+        pre = (
+            _DET_CALL if qualname in DETERMINISM_CALLS
+            else _DEBUG_CALL if qualname in DEBUG_MODE_CALLS
+            else _FULL_CALL if qualname in FULL_DETERMINISM
+            else 0
+        )
+        found = _q_kinds[qualname] = (
+            pre,
+            qualname in CONFIGURABLE_TRAINERS,
+            qualname.endswith("Trainer.from_argparse_args"),
+            qualname.split(".", 1)[0] in TORCH_HEADS,
+        )
+    return found
+
+
+def _hint_name(name: str) -> bool:
+    found = _hint_names.get(name)
+    if found is None:
+        low = name.lower()
+        found = _hint_names[name] = any(h in low for h in _HINTS) and "algorithms" not in low
+    return found
 
 
 
@@ -174,7 +210,11 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
     # --------------------------------------------------------- determinism
     def _assigns_cudnn(self, targets: List[ast.expr], value: Optional[ast.expr]) -> None:
         for target in targets:
-            if isinstance(target, ast.Attribute) and self.ctx.qualname(target) == CUDNN_DETERMINISTIC:
+            if (
+                type(target) is ast.Attribute
+                and target.attr == _CUDNN_ATTR  # cheap test before resolving
+                and self.ctx.qualname(target) == CUDNN_DETERMINISTIC
+            ):
                 if value is None or not self._off(value):
                     self._deterministic = True
 
@@ -192,50 +232,46 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
 
     def _note_determinism(self, node: ast.Call, qualname: Optional[str]) -> None:
         ctx = self.ctx
-        if qualname in DETERMINISM_CALLS:
-            mode = ctx.arg(node, 0, "mode")
-            if mode is None or not self._off(mode):
-                self._deterministic = True
-            return
-        if qualname in DEBUG_MODE_CALLS:
-            mode = ctx.arg(node, 0, "debug_mode")
-            if mode is None or not self._off(mode):
-                self._deterministic = True
-            return
-        if qualname in FULL_DETERMINISM:
-            self._deterministic = True
-            return
+        if qualname is not None:
+            pre, configurable, from_argparse, library = _q_kind(qualname)
+            if pre:
+                if pre == _DET_CALL:
+                    mode = ctx.arg(node, 0, "mode")
+                    if mode is None or not self._off(mode):
+                        self._deterministic = True
+                elif pre == _DEBUG_CALL:
+                    mode = ctx.arg(node, 0, "debug_mode")
+                    if mode is None or not self._off(mode):
+                        self._deterministic = True
+                else:
+                    self._deterministic = True
+                return
         for kw in node.keywords:
             if kw.arg in DETERMINISM_KEYWORDS and not self._off(kw.value):
                 self._deterministic = True
                 return
         if qualname is not None:
-            if qualname in CONFIGURABLE_TRAINERS and ctx.has_star_kwargs(node):
+            if (configurable and ctx.has_star_kwargs(node)) or from_argparse:
                 self._deterministic = True
                 return
-            if qualname.endswith("Trainer.from_argparse_args"):
-                self._deterministic = True
-                return
-            if qualname.split(".", 1)[0] in TORCH_HEADS:
+            if library:
                 return  # a library function: only the entries above count
         func = node.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        low = name.lower()
-        if any(h in low for h in _HINTS) and "algorithms" not in low:
+        if _hint_name(name):
             self._deterministic = True
 
     # ------------------------------------------------------------ training
     def visit_Call(self, node: ast.Call) -> None:
-        qualname = self.ctx.call_name(node)
+        ctx = self.ctx
         if not self._deterministic:
-            self._note_determinism(node, qualname)
-        facts = self.ctx.facts
+            self._note_determinism(node, ctx.call_name(node))
+        training_calls = ctx.facts.training_calls
         func = node.func
-        is_training = bool(facts.training_calls) and facts.training_calls[-1] is node
-        if is_training:
+        if training_calls and training_calls[-1] is node:
             if self._torch_training(node):
                 self._training.append((node, not self.ctx.in_function))
-        elif isinstance(func, ast.Attribute) and func.attr == "step" and node.args:
+        elif type(func) is ast.Attribute and func.attr == "step" and node.args:
             arg = node.args[0]
             name = arg.id if isinstance(arg, ast.Name) else getattr(arg, "attr", "")
             if "opt" in name.lower():  # AMP: scaler.step(optimizer)
