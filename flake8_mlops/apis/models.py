@@ -302,6 +302,23 @@ def model_constructor(qualname: Optional[str]) -> Optional[ModelInfo]:
     """
     if not qualname:
         return None
+    info = _constructor_cache.get(qualname, _MISSING)
+    if info is _MISSING:
+        if len(_constructor_cache) > _CACHE_LIMIT:
+            _constructor_cache.clear()
+        info = _constructor_cache[qualname] = _model_constructor(qualname)
+    return info  # type: ignore[return-value]
+
+
+# pure functions of a name, called for the same few hundred names over and over:
+# remembered (bounded) per process
+_MISSING = object()
+_CACHE_LIMIT = 50_000
+_constructor_cache: Dict[str, Optional[ModelInfo]] = {}
+_model_name_cache: Dict[str, bool] = {}
+
+
+def _model_constructor(qualname: str) -> Optional[ModelInfo]:
     head = qualname.split(".", 1)[0]
     if head in ("sklearn", "imblearn", "umap", "hdbscan", "skorch"):
         return _sklearn(qualname)
@@ -475,6 +492,15 @@ def is_model_name(name: str) -> bool:
     ``model_path``, ``model_name``, ``n_estimators``, ``results_per_model``,
     ``train_model``, ``is_pipeline``, ``modeler`` -> False.
     """
+    known = _model_name_cache.get(name)
+    if known is None:
+        if len(_model_name_cache) > _CACHE_LIMIT:
+            _model_name_cache.clear()
+        known = _model_name_cache[name] = _is_model_name(name)
+    return known
+
+
+def _is_model_name(name: str) -> bool:
     snake = _CAMEL.sub("_", name).lower().strip("_")
     tokens = [t for t in snake.split("_") if t]
     # drop a trailing number: model2, model_2, clf_3

@@ -125,6 +125,22 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: last components of the dumpers' qualified names (``pickle.dump`` -> ``dump``); the
+#: module renames of ``names.canonical`` never produce one
+_DUMPER_METHODS = frozenset(q.rsplit(".", 1)[-1] for q in PICKLE_DUMPERS) | {"dump"}
+_helper_names: Dict[str, bool] = {}
+
+
+def _pickle_helper_name(name: str) -> bool:
+    """The name says it pickles and does not say it loads (cached: names repeat)."""
+    known = _helper_names.get(name)
+    if known is None:
+        if len(_helper_names) > 50_000:
+            _helper_names.clear()
+        known = _helper_names[name] = bool(_PICKLE_HELPER_NAME.search(name)) and not _NOT_PICKLE_HELPER.search(name)
+    return known
+
+
 _HISTORY_NAME = re.compile(r"(?i)^h$|hist|log|result|score|metric|loss")
 
 
@@ -241,6 +257,8 @@ class PickleModelHandoff(Rule):
 
     code = "MLP002"
     triggers = ("dump", "save", "pickle")
+    # pickling helpers are recognised by name in any case (_PICKLE_HELPER_NAME)
+    triggers_nocase = ("pickle", "pkl", "joblib", "dill")
     name = "pickle-model-handoff"
     message = "{what} {label} serialized with {func}() is an opaque pickle tied to this environment; {fix}"
     confidence = "medium"
@@ -252,6 +270,8 @@ class PickleModelHandoff(Rule):
         self._deferred: List[Tuple[str, Tuple[int, int, str]]] = []
         #: id(def node) -> facts from parameter annotations
         self._param_facts: Dict[int, Dict[str, Fact]] = {}
+        #: a pickling helper was seen (else no call can be one: skip the scope walk)
+        self._has_helpers = False
 
     # ------------------------------------------------------------- fact storage
     def _facts(self, scope: Optional[Scope] = None) -> Dict[str, Fact]:
@@ -334,11 +354,6 @@ class PickleModelHandoff(Rule):
         return None
 
     # ---------------------------------------------------------- model judgement
-    def _fact_hit(self, fact: Fact, label: str) -> Optional[Hit]:
-        if fact.state == _MODEL:
-            return Hit(label, fact.library, fact.kind)
-        return None
-
     def model_of(self, expr: Optional[ast.AST], depth: int = 0) -> Optional[Hit]:
         """The model ``expr`` evaluates to (or holds), else None."""
         if expr is None or depth > 6:
@@ -347,23 +362,22 @@ class PickleModelHandoff(Rule):
         if isinstance(expr, ast.Name):
             if expr.id == "self":
                 return self._self_model()
+            # labels are built only for a hit (most expressions are no model)
             fact = self._lookup(expr.id)
-            label = f"'{expr.id}'"
             if fact is not None and fact.state != _UNKNOWN:
-                return self._fact_hit(fact, label)
+                return Hit(f"'{expr.id}'", fact.library, fact.kind) if fact.state == _MODEL else None
             if is_model_name(expr.id):
-                return Hit(label, None, "estimator")
+                return Hit(f"'{expr.id}'", None, "estimator")
             return None
         if isinstance(expr, ast.Attribute):
             if ctx.qualname(expr) is not None:
                 return None  # a module attribute (torchvision.models), not an object
             fact = self._get_self(expr)
-            label = f"'{_short(expr)}'"
             if fact is not None and fact.state != _UNKNOWN:
-                return self._fact_hit(fact, label)
+                return Hit(f"'{_short(expr)}'", fact.library, fact.kind) if fact.state == _MODEL else None
             attr = expr.attr
             if attr in MODEL_ATTRIBUTES:
-                return Hit(label, None, "estimator")
+                return Hit(f"'{_short(expr)}'", None, "estimator")
             root = expr.value
             while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
                 root = root.func if isinstance(root, ast.Call) else root.value
@@ -372,9 +386,9 @@ class PickleModelHandoff(Rule):
             if attr in MODEL_PART_ATTRIBUTES:
                 inner = self.model_of(expr.value, depth + 1)
                 if inner is not None:
-                    return Hit(label, inner.library, inner.kind)
+                    return Hit(f"'{_short(expr)}'", inner.library, inner.kind)
             if is_model_name(attr):
-                return Hit(label, None, "estimator")
+                return Hit(f"'{_short(expr)}'", None, "estimator")
             return None
         if isinstance(expr, ast.Subscript):
             inner = self.model_of(expr.value, depth + 1)
@@ -407,21 +421,21 @@ class PickleModelHandoff(Rule):
         ctx = self.ctx
         func = call.func
         qualname = ctx.call_name(call)
-        label = f"'{_short(call)}'"
+        # the label is built only for a hit (most calls make no model)
         if qualname is not None:
             info = model_constructor(qualname)
             if info is not None:
-                return Hit(label, info.library, info.kind)
+                return Hit(f"'{_short(call)}'", info.library, info.kind)
             lib = model_loader(qualname)
             if lib is not None:
-                return Hit(label, lib, "estimator")
+                return Hit(f"'{_short(call)}'", lib, "estimator")
             if qualname in PASSTHROUGH_FUNCTIONS and call.args:
                 return self.model_of(call.args[0], depth + 1)
             return None
         if isinstance(func, ast.Name):
             fact = self._lookup(func.id)
             if fact is not None and fact.state == _CLASS:
-                return Hit(label, fact.library, fact.kind)
+                return Hit(f"'{_short(call)}'", fact.library, fact.kind)
             if func.id in PASSTHROUGH_NAMES and call.args:
                 return self.model_of(call.args[0], depth + 1)
             return None
@@ -440,11 +454,12 @@ class PickleModelHandoff(Rule):
             inner = self.model_of(receiver, depth + 1)
             if inner is not None and inner.library == "keras":
                 return None
+            label = f"'{_short(call)}'"
             return Hit(label, inner.library if inner else None, inner.kind if inner else "estimator")
         if method in MODULE_PASSTHROUGH_METHODS:
             inner = self.model_of(receiver, depth + 1)
             if inner is not None:
-                return Hit(label, inner.library, inner.kind)
+                return Hit(f"'{_short(call)}'", inner.library, inner.kind)
         return None
 
     def _is_plain_data(self, value: ast.AST) -> bool:
@@ -626,6 +641,8 @@ class PickleModelHandoff(Rule):
         args = node.args  # type: ignore[attr-defined]
         facts: Dict[str, Fact] = {}
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.annotation is None:
+                continue
             fact = self._annotation_fact(arg.annotation)
             if fact is not None:
                 facts[arg.arg] = fact
@@ -687,10 +704,13 @@ class PickleModelHandoff(Rule):
     def _check_dump(self, node: ast.Call) -> bool:
         """Judge a pickling call; True when ``node`` is one (whatever the verdict)."""
         ctx = self.ctx
+        func = node.func
+        if func.__class__ is ast.Attribute and func.attr not in _DUMPER_METHODS:  # type: ignore[attr-defined]
+            # an attribute call's qualified name ends with its attribute: no dumper
+            return False
         func_name = ctx.call_name(node)
         spec = PICKLE_DUMPERS.get(func_name) if func_name else None
         if spec is None:
-            func = node.func
             if (
                 isinstance(func, ast.Attribute)
                 and func.attr == "dump"
@@ -731,6 +751,7 @@ class PickleModelHandoff(Rule):
         fact = self._lookup(obj.id)
         if fact is not None and fact.state != _UNKNOWN:
             return  # annotated as data (or as a model, already reported)
+        self._has_helpers = True
         helpers = scope.parent.data.setdefault(_HELPERS, {})
         helpers[fn.name] = (position, obj.id, dump_name)  # type: ignore[index]
 
@@ -738,11 +759,15 @@ class PickleModelHandoff(Rule):
         func = node.func
         ctx = self.ctx
         if isinstance(func, ast.Name):
-            helper = self._helper(func.id)
-            if helper is not None:
-                position, keyword, dump_name = helper
-                obj = ctx.arg(node, position if position is not None else -1, keyword)
-                self._judge(node, obj, f"{func.id}() via {dump_name}")
+            if self._has_helpers:
+                helper = self._helper(func.id)
+                if helper is not None:
+                    position, keyword, dump_name = helper
+                    obj = ctx.arg(node, position if position is not None else -1, keyword)
+                    self._judge(node, obj, f"{func.id}() via {dump_name}")
+                    return
+            # every other path needs a name that says it pickles: the cheap test first
+            if not _pickle_helper_name(func.id):
                 return
             binding = ctx.resolver.binding(func.id)
             if binding == LOCAL:
@@ -750,21 +775,20 @@ class PickleModelHandoff(Rule):
             if binding is None:
                 # not bound yet: maybe a function defined further down this module,
                 # whose own dump calls are judged there; decide in finish()
-                if _PICKLE_HELPER_NAME.search(func.id) and not _NOT_PICKLE_HELPER.search(func.id):
-                    for arg in (*node.args, *(kw.value for kw in node.keywords)):
-                        if self._judge(node, arg, func.id):
-                            self._deferred.append((func.id, ctx.findings[-1]))
-                            return
+                for arg in (*node.args, *(kw.value for kw in node.keywords)):
+                    if self._judge(node, arg, func.id):
+                        self._deferred.append((func.id, ctx.findings[-1]))
+                        return
                 return
             name = func.id
         elif isinstance(func, ast.Attribute):
+            name = func.attr
+            if not _pickle_helper_name(name):
+                return
             qualname = ctx.call_name(node)
             if qualname is None or qualname.split(".", 1)[0] in _LIBRARY_HEADS:
                 return
-            name = func.attr
         else:
-            return
-        if not _PICKLE_HELPER_NAME.search(name) or _NOT_PICKLE_HELPER.search(name):
             return
         if ctx.call_name(node) in PICKLE_DUMPERS:
             return

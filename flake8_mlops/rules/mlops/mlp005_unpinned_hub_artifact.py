@@ -62,6 +62,42 @@ def _norm(path: str) -> str:
 _TIMM_NAME = re.compile(r"(?:timm/)?[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)?")
 
 
+def _loader_of(qual: str) -> Optional[Tuple[str, HubLoader]]:
+    """(qualified name, loader) when calling ``qual`` fetches a hub artifact."""
+    entry = HUB_LOADERS.get(qual)
+    if entry is not None:
+        return qual, entry
+    head, _, method = qual.rpartition(".")
+    if method in FROM_PRETRAINED_METHODS and head:
+        bare = FROM_PRETRAINED_LIBRARIES.get(head.split(".", 1)[0])
+        if bare is None:
+            return None
+        if head.startswith(PEFT_ADAPTER_CLASSES):
+            return qual, PEFT_ADAPTER_ID
+        return qual, FROM_PRETRAINED_ID._replace(bare=bare)
+    return None
+
+
+#: qualified name -> _loader_of(it), shared across files (names repeat)
+_LOADERS: Dict[str, Optional[Tuple[str, HubLoader]]] = {}
+
+#: Every component of a resolved qualified name is spelled in the source (imports and
+#: attribute chains; ``names.canonical`` renames no hub module, and the conventional
+#: ``np``/``pd``/``tf`` name no hub module either), so a file without one
+#: of these words calls no loader and the rule cannot fire: ``hub`` (huggingface_hub.*,
+#: torch.hub.load), ``transformers`` (also sentence_transformers), ``from_pretrained``,
+#: ``load_dataset``, ``vllm``, ``timm``.
+_TRIGGERS = ("hub", "from_pretrained", "load_dataset", "transformers", "vllm", "timm")
+
+
+def _triggers_cover_loaders() -> bool:
+    """Each loader has a trigger inside one of its name's components."""
+    names = [*HUB_LOADERS, *("x." + m for m in FROM_PRETRAINED_METHODS)]
+    return all(
+        any(t in part for t in _TRIGGERS for part in name.split(".")) for name in names
+    )
+
+
 @register
 class UnpinnedHubArtifact(Rule):
     """## What it does
@@ -172,6 +208,8 @@ class UnpinnedHubArtifact(Rule):
     """
 
     code = "MLP005"
+    # no gating (slower, never wrong) if apis/hub.py gains a loader the words miss
+    triggers = _TRIGGERS if _triggers_cover_loaders() else ()
     name = "unpinned-hub-artifact"
     message = "'{id}' loaded with {func}() {how}; the {host} repo can change under you: {fix}"
     confidence = "high"
@@ -184,33 +222,24 @@ class UnpinnedHubArtifact(Rule):
         self._pending: List[Tuple[ast.Call, str, Dict[str, str]]] = []
 
     # ---------------------------------------------------------------- lookup
-    def _loader(self, node: ast.Call) -> Optional[Tuple[str, HubLoader]]:
-        ctx = self.ctx
+    def _loader(self, node: ast.Call, qual: Optional[str]) -> Optional[Tuple[str, HubLoader]]:
+        if qual is not None:
+            found = _LOADERS.get(qual, _MISSING)
+            if found is _MISSING:
+                if len(_LOADERS) > 50_000:
+                    _LOADERS.clear()
+                found = _LOADERS[qual] = _loader_of(qual)
+            return found  # type: ignore[return-value]
+        # an unbound transformers Auto* class (cell linted alone, star import)
         func = node.func
-        qual = ctx.call_name(node)
-        if qual is None:
-            # an unbound transformers Auto* class (cell linted alone, star import)
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in FROM_PRETRAINED_METHODS
-                and isinstance(func.value, ast.Name)
-                and func.value.id in TRANSFORMERS_AUTO_CLASSES
-                and ctx.resolver.binding(func.value.id) is None
-            ):
-                qual = "transformers." + func.value.id + "." + func.attr
-            else:
-                return None
-        entry = HUB_LOADERS.get(qual)
-        if entry is not None:
-            return qual, entry
-        head, _, method = qual.rpartition(".")
-        if method in FROM_PRETRAINED_METHODS and head:
-            bare = FROM_PRETRAINED_LIBRARIES.get(head.split(".", 1)[0])
-            if bare is None:
-                return None
-            if head.startswith(PEFT_ADAPTER_CLASSES):
-                return qual, PEFT_ADAPTER_ID
-            return qual, FROM_PRETRAINED_ID._replace(bare=bare)
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in FROM_PRETRAINED_METHODS
+            and isinstance(func.value, ast.Name)
+            and func.value.id in TRANSFORMERS_AUTO_CLASSES
+            and self.ctx.resolver.binding(func.value.id) is None
+        ):
+            return _loader_of("transformers." + func.value.id + "." + func.attr)
         return None
 
     def _id_expr(self, node: ast.Call, entry: HubLoader) -> Optional[ast.expr]:
@@ -265,7 +294,7 @@ class UnpinnedHubArtifact(Rule):
         return f"at the movable revision {value!r}"
 
     # ------------------------------------------------------------ handlers
-    def _note_written(self, node: ast.Call) -> None:
+    def _note_written(self, node: ast.Call, qual: Optional[str]) -> None:
         ctx = self.ctx
         for kw in node.keywords:
             if kw.arg in LOCAL_DIR_KEYWORDS:
@@ -273,24 +302,23 @@ class UnpinnedHubArtifact(Rule):
                 if value:
                     self._written.add(_norm(value))
         func = node.func
-        if node.args:
-            qual = ctx.call_name(node)
-            if qual and qual.rpartition(".")[2] in OUTPUT_DIR_FIRST_ARG:
-                value = ctx.literal_str(node.args[0])
-                if value:
-                    self._written.add(_norm(value))
-        if isinstance(func, ast.Attribute) and func.attr in LOCAL_DIR_METHODS:
+        if node.args and qual and qual.rpartition(".")[2] in OUTPUT_DIR_FIRST_ARG:
+            value = ctx.literal_str(node.args[0])
+            if value:
+                self._written.add(_norm(value))
+        if func.__class__ is ast.Attribute and func.attr in LOCAL_DIR_METHODS:  # type: ignore[attr-defined]
             target: Optional[ast.expr] = node.args[0] if node.args else None
-            if target is None and func.attr == "mkdir" and isinstance(func.value, ast.Call):
-                inner = func.value
+            if target is None and func.attr == "mkdir" and isinstance(func.value, ast.Call):  # type: ignore[attr-defined]
+                inner = func.value  # type: ignore[attr-defined]
                 target = inner.args[0] if inner.args else None
             value = ctx.literal_str(target)
             if value:
                 self._written.add(_norm(value))
 
     def visit_Call(self, node: ast.Call) -> None:
-        self._note_written(node)
-        found = self._loader(node)
+        qual = self.ctx.call_name(node)
+        self._note_written(node, qual)
+        found = self._loader(node, qual)
         if found is None:
             return
         qual, entry = found

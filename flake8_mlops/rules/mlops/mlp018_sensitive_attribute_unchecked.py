@@ -47,6 +47,8 @@ _COLUMN_TRANSFORMERS = {
     "sklearn.compose.ColumnTransformer": 2,
     "sklearn.compose.make_column_transformer": 1,
 }
+#: assigned values that can hold a column list
+_LIST_VALUES = (ast.List, ast.Tuple, ast.BinOp)
 
 
 @lru_cache(maxsize=4096)
@@ -227,37 +229,44 @@ class SensitiveAttributeUnchecked(Rule):
 
     # --------------------------------------------------------- feature lists
     def _assigned(self, targets: List[ast.AST], value: Optional[ast.AST]) -> None:
-        if value is None:
+        # the value's shape is the cheap test: most assignments bind a call or a name
+        if not isinstance(value, _LIST_VALUES):
             return
-        names = [t.id for t in targets if isinstance(t, ast.Name)] + [
-            t.attr for t in targets if isinstance(t, ast.Attribute)
-        ]
-        if not any(_is_feature_name(n) for n in names):
+        for t in targets:
+            cls = t.__class__
+            if cls is ast.Name:
+                if _is_feature_name(t.id):
+                    break
+            elif cls is ast.Attribute and _is_feature_name(t.attr):
+                break
+        else:
             return
-        if isinstance(value, (ast.List, ast.Tuple, ast.BinOp)):
-            self._candidate_expr(value)
+        self._candidate_expr(value)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self._assigned(node.targets, node.value)
+        if isinstance(node.value, _LIST_VALUES):
+            self._assigned(node.targets, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._assigned([node.target], node.value)
+        if isinstance(node.value, _LIST_VALUES):
+            self._assigned([node.target], node.value)
 
     # ---------------------------------------------------------- selections
     def visit_Subscript(self, node: ast.Subscript) -> None:
         sl = node.slice
-        if (
-            isinstance(sl, ast.Tuple)
-            and sl.elts
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr in ("loc", "iloc")
-        ):
+        cls = sl.__class__
+        if cls is ast.Tuple:
+            value = node.value
+            if not (sl.elts and value.__class__ is ast.Attribute and value.attr in ("loc", "iloc")):
+                return
             sl = sl.elts[-1]
-        if not isinstance(sl, (ast.List, ast.Name, ast.BinOp)):
+            cls = sl.__class__
+        if cls is ast.Name:
+            if self._resolve_list(sl) is None:
+                return
+        elif cls is not ast.List and cls is not ast.BinOp:
             return
-        if isinstance(sl, ast.Name) and self._resolve_list(sl) is None:
-            return
-        if not isinstance(node.ctx, ast.Load):
+        if node.ctx.__class__ is not ast.Load:
             return
         if self._feeds_model(node):
             self._candidate_expr(sl)
@@ -286,12 +295,13 @@ class SensitiveAttributeUnchecked(Rule):
     # ------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
-        name = ctx.call_name(node)
         for kw in node.keywords:
-            if kw.arg is None:
+            arg = kw.arg
+            if arg is None:
                 continue
-            if _is_feature_name(kw.arg) or (kw.arg == "columns" and name == "pandas.get_dummies"):
+            if _is_feature_name(arg) or (arg == "columns" and ctx.call_name(node) == "pandas.get_dummies"):
                 self._candidate_expr(kw.value)
+        name = ctx.call_name(node)
         index = _COLUMN_TRANSFORMERS.get(name or "")
         if index is None:
             return

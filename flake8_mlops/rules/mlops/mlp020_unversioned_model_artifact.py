@@ -40,6 +40,7 @@ _SAVE_FUNCTIONS: Dict[str, Tuple[int, str, bool]] = {
 #: model methods that write the receiver to a path given as first argument
 _SAVE_METHODS_ANY_RECEIVER = frozenset({"save_pretrained", "save_model", "save_weights"})
 _SAVE_METHODS_MODEL_RECEIVER = frozenset({"save", "to_disk", "export"})
+_SAVE_METHODS = _SAVE_METHODS_ANY_RECEIVER | _SAVE_METHODS_MODEL_RECEIVER
 #: calls that publish a model to a versioned store (besides the module facts)
 _PUBLISH_METHODS = frozenset({"push_to_hub"})
 #: locations versioned by the platform that packages them (SageMaker per training job)
@@ -230,7 +231,7 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
         if isinstance(func, ast.Attribute) and func.attr in _PUBLISH_METHODS:
             self._published = True
             return
-        if name is not None and ctx.is_true(ctx.kwarg(node, "push_to_hub")):
+        if name is not None and node.keywords and ctx.is_true(ctx.kwarg(node, "push_to_hub")):
             self._published = True
         if (
             isinstance(func, ast.Attribute)
@@ -255,6 +256,9 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
         if not isinstance(func, ast.Attribute) or name is not None:
             return
         method = func.attr
+        # the method is the cheap test; the receiver is judged only for a save method
+        if method not in _SAVE_METHODS:
+            return
         receiver = func.value
         if self._not_model_receiver(receiver):
             return
