@@ -269,6 +269,7 @@ def gate(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> Sequence[Type[Rule
     nbqa = ctx.notebook == "nbqa"
     # rules share triggers ("fit", the web frameworks...): search the text once for each
     found: Dict[str, bool] = {}
+    lowered: Optional[str] = None
     for cls in rule_classes:
         triggers = cls.triggers
         if triggers and not (nbqa and not cls.gate_under_nbqa):
@@ -279,7 +280,12 @@ def gate(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> Sequence[Type[Rule
                 if hit:
                     break
             else:
-                continue
+                if not cls.triggers_nocase:
+                    continue
+                if lowered is None:
+                    lowered = text.lower()
+                if not any(t in lowered for t in cls.triggers_nocase):
+                    continue
         kept.append(cls)
     return kept
 

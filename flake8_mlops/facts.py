@@ -154,6 +154,8 @@ _FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train_on_batch
 _TRAINER_NAME_HINT = ("trainer",)
 
 
+_UNSET = object()
+
 class ModuleFacts:
     """What a module does, collected call by call during the walk."""
 
@@ -208,11 +210,12 @@ class ModuleFacts:
                 return True
         return qualname.rsplit(".", 1)[-1] in TRACKER_CLASS_NAMES
 
-    def is_training_call(self, node: ast.Call) -> bool:
+    def is_training_call(self, node: ast.Call, qualname: object = _UNSET) -> bool:
         """True when ``node`` trains a model (see the module docstring)."""
         ctx = self.ctx
         func = node.func
-        qualname = ctx.call_name(node)
+        if qualname is _UNSET:
+            qualname = ctx.call_name(node)
         if qualname in TRAINING_FUNCTIONS:
             return True
         if not isinstance(func, ast.Attribute):
@@ -267,7 +270,7 @@ class ModuleFacts:
                     report_to = ctx.keyword(node, "report_to")
                     if report_to is not None and self._reports_to_tracker(report_to.value):
                         self.tracker_calls.append(node)
-        if self.is_training_call(node):
+        if self.is_training_call(node, qualname):
             self.training_calls.append(node)
 
     def _classify(self, qualname: str) -> Tuple[bool, ...]:

@@ -225,11 +225,22 @@ class Resolver:
             expr = expr.value
         if not isinstance(expr, ast.Name):
             return None
-        base = self.binding(expr.id)
+        name = expr.id
+        # lookup_scope() inlined: this runs for every call of the file
+        scope: Optional[Scope] = self.scope
+        base = scope.bindings.get(name)  # type: ignore[union-attr]
         if base is None:
-            if expr.id in self._ever_bound or self.star_import:
+            scope = scope.parent  # type: ignore[union-attr]
+            while scope is not None:
+                if scope.kind != "class":
+                    base = scope.bindings.get(name)
+                    if base is not None:
+                        break
+                scope = scope.parent
+        if base is None:
+            if name in self._ever_bound or self.star_import:
                 return None
-            base = CONVENTIONAL_NAMES.get(expr.id)
+            base = CONVENTIONAL_NAMES.get(name)
             if base is None:
                 return None
         elif base == LOCAL:

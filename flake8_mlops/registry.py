@@ -59,6 +59,9 @@ class Rule:
     #: Every finding of the rule must need one of them in the text (an import, an API
     #: name); ``tests/test_triggers.py`` checks that gating never changes a finding.
     triggers: ClassVar[Tuple[str, ...]] = ()
+    #: lower-case substrings matched case-insensitively, for rules that judge names in
+    #: any case (``to_PKL``): the rule also runs when one occurs in the lowered source
+    triggers_nocase: ClassVar[Tuple[str, ...]] = ()
     #: False for a rule that reads more than the linted text under nbqa (MLP019 reads the
     #: original notebook, whose magics nbqa hides from the text): not gated there
     gate_under_nbqa: ClassVar[bool] = True
