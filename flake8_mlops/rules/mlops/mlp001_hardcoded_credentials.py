@@ -336,6 +336,8 @@ def _setter_target(method: str) -> str:
     if what is None:
         m = _SETTER_RE.match(method)
         what = m.group(1) if m is not None and credential_head(m.group(1)) is not None else ""
+        if len(_SETTER_TARGETS) > 50_000:  # bounded: a long-lived process sees many names
+            _SETTER_TARGETS.clear()
         _SETTER_TARGETS[method] = what
     return what
 
@@ -352,6 +354,8 @@ def _keyword_kind(arg: str) -> int:
             kind = 1
         else:
             kind = 2 if credential_head(arg) is not None else 0
+        if len(_KEYWORD_KINDS) > 50_000:
+            _KEYWORD_KINDS.clear()
         _KEYWORD_KINDS[arg] = kind
     return kind
 

@@ -44,6 +44,8 @@ def _q_kind(qualname: str) -> Tuple[int, bool, bool, bool]:
             else _FULL_CALL if qualname in FULL_DETERMINISM
             else 0
         )
+        if len(_q_kinds) > 50_000:  # bounded: a long-lived process sees many names
+            _q_kinds.clear()
         found = _q_kinds[qualname] = (
             pre,
             qualname in CONFIGURABLE_TRAINERS,
@@ -57,6 +59,8 @@ def _hint_name(name: str) -> bool:
     found = _hint_names.get(name)
     if found is None:
         low = name.lower()
+        if len(_hint_names) > 50_000:
+            _hint_names.clear()
         found = _hint_names[name] = any(h in low for h in _HINTS) and "algorithms" not in low
     return found
 
