@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ...apis.models import model_constructor
 from ...apis.sklearn_api import SEEDING_WRAPPERS, Randomness, randomness, sklearn_last
@@ -32,6 +32,33 @@ _KERAS_FIT_KEYWORDS = frozenset(
     {"epochs", "validation_data", "validation_split", "steps_per_epoch", "initial_epoch"}
 )
 _FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train_on_batch"})
+_SKLEARN_PREFIXES = ("sklearn.", "imblearn.")  # what sklearn_last() accepts
+#: qualified name -> (sklearn_last, randomness) of sklearn/imblearn names (pure)
+_SKLEARN_INFO: Dict[str, Tuple[str, Optional[Randomness]]] = {}
+
+# What the called name or method says, as bits, computed once per spelling (pure; the
+# same names repeat in every file): visit_Call reads one small int per call.
+_SEEDS = 1  # the name says seeding (see _note_seed)
+_EXTRA = 2  # a method _extra_training may accept
+_COMPILE = 4  # ``.compile``
+_NAME_BITS: Dict[str, int] = {}
+_ATTR_BITS: Dict[str, int] = {}
+
+
+def _seedish(name: str) -> bool:
+    low = name.lower()
+    return "seed" in low or "reproducib" in low or ("determinis" in low and "algorithm" not in low)
+
+
+def _attr_bits(attr: str) -> int:
+    bits = _SEEDS if _seedish(attr) else 0
+    if attr == "step" or attr in _FASTAI_FIT:
+        bits |= _EXTRA
+    if attr == "compile":
+        bits |= _COMPILE
+    return bits
+
+
 _FIX = {
     "torch": "call torch.manual_seed(<int>) (or lightning.seed_everything / transformers.set_seed)",
     "TensorFlow/Keras": "call keras.utils.set_random_seed(<int>) (or tf.random.set_seed)",
@@ -199,30 +226,49 @@ class UncontrolledRandomness(ScriptShapeFeeder, Rule):
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
         qualname = ctx.call_name(node)
-        self._note_seed(node, qualname)
-        facts = ctx.facts
         func = node.func
-        if facts.training_calls and facts.training_calls[-1] is node:
+        if isinstance(func, ast.Attribute):
+            bits = _ATTR_BITS.get(func.attr)
+            if bits is None:
+                if len(_ATTR_BITS) > 50_000:  # bounded: a long-lived process sees many names
+                    _ATTR_BITS.clear()
+                bits = _ATTR_BITS[func.attr] = _attr_bits(func.attr)
+        elif isinstance(func, ast.Name):
+            bits = _NAME_BITS.get(func.id)
+            if bits is None:
+                if len(_NAME_BITS) > 50_000:
+                    _NAME_BITS.clear()
+                bits = _NAME_BITS[func.id] = _SEEDS if _seedish(func.id) else 0
+        else:
+            bits = 0
+        if not self._seeded and (bits & _SEEDS or (node.args and qualname in _SEEDED_RNGS)):
+            self._note_seed(node, qualname, bits)
+        training_calls = ctx.facts.training_calls
+        if training_calls and training_calls[-1] is node:
             self._note_training(node)
-        elif isinstance(func, ast.Attribute) and self._extra_training(node, func):
+        elif bits & _EXTRA and self._extra_training(node, func):  # type: ignore[arg-type]
             self._dl_training.append((node, "torch", not ctx.in_function))
-        if isinstance(func, ast.Attribute) and func.attr == "compile" and isinstance(func.value, ast.Name):
+        if bits & _COMPILE and isinstance(func.value, ast.Name):  # type: ignore[attr-defined]
             if node.args or node.keywords:
-                self._compiled.add(func.value.id)
+                self._compiled.add(func.value.id)  # type: ignore[attr-defined]
         if qualname is None:
             return
-        last = sklearn_last(qualname)
-        if last is None:
-            if qualname.split(".", 1)[0] in _SELF_SEEDING_HEADS and qualname.endswith("Trainer"):
+        if not qualname.startswith(_SKLEARN_PREFIXES):  # sklearn_last(qualname) is None
+            if qualname.endswith("Trainer") and qualname.split(".", 1)[0] in _SELF_SEEDING_HEADS:
                 self._self_seeding_trainer = True
             return
+        info = _SKLEARN_INFO.get(qualname)
+        if info is None:
+            if len(_SKLEARN_INFO) > 50_000:
+                _SKLEARN_INFO.clear()
+            info = _SKLEARN_INFO[qualname] = (sklearn_last(qualname), randomness(qualname))  # type: ignore[assignment]
+        last, entry = info
         if last in SEEDING_WRAPPERS:
             for arg in node.args:
                 self._wrapped.add(id(arg))
             for kw in node.keywords:
                 if kw.arg in ("estimator", "base_estimator"):
                     self._wrapped.add(id(kw.value))
-        entry = randomness(qualname)
         if entry is None or id(node) in self._wrapped:
             return
         if not self._uses_randomness(node, entry):
@@ -261,13 +307,12 @@ class UncontrolledRandomness(ScriptShapeFeeder, Rule):
             return value is not None and value in entry.values
         return False
 
-    def _note_seed(self, node: ast.Call, qualname: Optional[str]) -> None:
+    def _note_seed(self, node: ast.Call, qualname: Optional[str], bits: int) -> None:
+        """``bits & _SEEDS``: the called name or method says seeding (``set_seed``,
+        ``seed_everything``, ``make_reproducible``, ``enable_determinism``)."""
         if self._seeded:
             return
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        low = name.lower()
-        if "seed" in low or "reproducib" in low or ("determinis" in low and "algorithm" not in low):
+        if bits & _SEEDS:
             self._seeded = True
             return
         if qualname in _SEEDED_RNGS and node.args:

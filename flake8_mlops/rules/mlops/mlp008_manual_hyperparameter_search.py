@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from ...apis.experiments import name_tokens
 from ...apis.models import model_constructor
 from ...facts import TRACKERS_OPTION
+from ...names import CONVENTIONAL_NAMES
 from ...registry import Rule, register
 
 #: iterables that enumerate a hyperparameter grid whatever their arguments
@@ -69,11 +70,25 @@ _NEUTRAL_BUILTINS = frozenset(
 )
 
 
-class _Frame:
+class _Calls:
+    """What the calls of a loop nest or a function say: whether one trains, one tracks,
+    and which local functions it calls. Cheap call facts are kept as calls are met; the
+    rest is judged from ``calls`` (call, qualified name) by :meth:`ManualHyperparameterSearch._judge`,
+    only for the nests and functions ``finish`` needs (most files have no nest)."""
+
+    __slots__ = ()
+    trains: bool
+    tracks: bool
+    callees: Set[str]
+    calls: List[Tuple[ast.Call, Optional[str]]]
+    judged: bool
+
+
+class _Frame(_Calls):
     """One loop (``for`` statement or comprehension) on the walk's loop stack."""
 
     __slots__ = ("node", "kind", "vars", "strong", "weak", "trains", "tracks", "callees",
-                 "inner_flow")
+                 "inner_flow", "calls", "judged")
 
     def __init__(self, node: ast.AST, kind: Optional[str], names: Set[str]) -> None:
         self.node = node
@@ -86,6 +101,8 @@ class _Frame:
         self.tracks = False
         self.callees: Set[str] = set()
         self.inner_flow = False  # an inner hyperparameter loop of this nest has a flow
+        self.calls: List[Tuple[ast.Call, Optional[str]]] = []
+        self.judged = False
 
     def flows(self) -> bool:
         if self.kind is None:
@@ -95,13 +112,15 @@ class _Frame:
         return self.strong or self.weak
 
 
-class _Func:
-    __slots__ = ("trains", "tracks", "callees")
+class _Func(_Calls):
+    __slots__ = ("trains", "tracks", "callees", "calls", "judged")
 
     def __init__(self) -> None:
         self.trains = False
         self.tracks = False
         self.callees: Set[str] = set()
+        self.calls: List[Tuple[ast.Call, Optional[str]]] = []
+        self.judged = False
 
 
 def _target_names(target: ast.AST) -> Set[str]:
@@ -281,6 +300,13 @@ class ManualHyperparameterSearch(Rule):
         self._tracker_names: Set[str] = set()
         self._nests: List[_Frame] = []
         self._autolog = False
+        #: the outermost hyperparameter loop on the stack (None: no such loop open). Only
+        #: its call facts can matter (inner ones pass their flow up; plain loops have no
+        #: loop variables to follow), so calls are recorded there only.
+        self._outer_hp: Optional[_Frame] = None
+        #: ids of calls of a conventional name left unbound (``np(...)``): a callee
+        #: although it has a qualified name
+        self._unbound_callees: Set[int] = set()
 
     # ------------------------------------------------------------ loop kinds
     def _literal_kind(self, expr: ast.AST, depth: int = 0) -> Optional[str]:
@@ -398,22 +424,28 @@ class ManualHyperparameterSearch(Rule):
     def _push(self, node: ast.AST, iters: List[Tuple[ast.AST, ast.AST]]) -> None:
         kind: Optional[str] = None
         names: Set[str] = set()
-        if any(name.startswith("test") for name, _ in self._func_stack):
+        if self._func_stack and any(name.startswith("test") for name, _ in self._func_stack):
             iters = []  # a test looping over settings checks each one; not a search
         for target, it in iters:
+            k = self._iter_kind(it)
+            if k is None:
+                continue  # most loops: not over settings, the variable names do not matter
             these = _target_names(target)
             if any(w in _NON_HP_VAR_WORDS for n in these for w in name_tokens(n)):
                 continue
-            k = self._iter_kind(it)
-            if k is not None:
-                kind = kind or k
-                names |= these
-        self._loops.append(_Frame(node, kind, names))
+            kind = kind or k
+            names |= these
+        frame = _Frame(node, kind, names)
+        if kind is not None and self._outer_hp is None:
+            self._outer_hp = frame
+        self._loops.append(frame)
 
     def _pop(self, node: ast.AST) -> None:
         if not self._loops or self._loops[-1].node is not node:
             return
         frame = self._loops.pop()
+        if frame is self._outer_hp:
+            self._outer_hp = None
         if frame.kind is None:
             if self._loops:
                 self._loops[-1].inner_flow |= frame.inner_flow
@@ -465,6 +497,7 @@ class ManualHyperparameterSearch(Rule):
             known.trains |= facts.trains
             known.tracks |= facts.tracks
             known.callees |= facts.callees
+            known.calls += facts.calls
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
@@ -478,14 +511,18 @@ class ManualHyperparameterSearch(Rule):
         return facts.is_tracker(self.ctx.call_name(node))
 
     def leave_Assign(self, node: ast.Assign) -> None:
-        if self._is_tracker_call(node.value) or (
-            isinstance(node.value, ast.Call) and self._receiver_is_tracker(node.value.func)
+        value = node.value
+        # the value's calls were all visited (module facts first): with no tracker call
+        # recorded in the module, the value is none
+        if isinstance(value, ast.Call) and (
+            (self.ctx.facts.tracker_calls and self._is_tracker_call(value))
+            or self._receiver_is_tracker(value.func)
         ):
             for target in node.targets:
                 key = self._key(target)
                 if key:
                     self._tracker_names.add(key)
-        if self._loops and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
+        if self._outer_hp is not None and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
             for n in _value_names(node.value):
                 frame = self._frame_of(n)
                 if frame is not None:
@@ -506,7 +543,7 @@ class ManualHyperparameterSearch(Rule):
         return None
 
     def _receiver_is_tracker(self, func: ast.AST) -> bool:
-        if not isinstance(func, ast.Attribute):
+        if not self._tracker_names or not isinstance(func, ast.Attribute):
             return False
         key = self._key(func.value)
         return key is not None and key in self._tracker_names
@@ -519,8 +556,8 @@ class ManualHyperparameterSearch(Rule):
         return None
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        if not self._loops:
-            return
+        if self._outer_hp is None:
+            return  # no loop variable to follow
         for key, value in zip(node.keys, node.values):
             k = self.ctx.literal_str(key) if key is not None else None
             if key is not None and (k is None or k.lower() in _DATA_KEYWORDS):
@@ -532,52 +569,98 @@ class ManualHyperparameterSearch(Rule):
 
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
-        if not self._loops and not self._func_stack:
-            name = ctx.call_name(node)
-            if name and name.endswith(".autolog") and ctx.facts.is_tracker(name):
-                self._autolog = True
-            return
         name = ctx.call_name(node)
+        outer = self._outer_hp
+        func_stack = self._func_stack
+        if name and name.endswith(".autolog"):
+            if self._loops or func_stack:
+                tracks = self._call_tracks(node)
+            else:
+                tracks = ctx.facts.is_tracker(name)
+            if tracks:
+                self._autolog = True
+        if outer is None and not func_stack:
+            return  # nothing to record: no function, no loop variable to follow
         func = node.func
-        facts = ctx.facts
-        # module facts judged this call already (see_call runs before the rules)
-        trains = bool(facts.training_calls and facts.training_calls[-1] is node) or (
-            name in _FITTING_HELPERS
-        )
-        tracks = self._is_tracker_call(node) or self._receiver_is_tracker(func)
-        if not tracks and isinstance(func, ast.Attribute):
+        # The receiver test depends on the tracker objects bound so far: taken now. The
+        # rest of what the call says is judged later from (node, name), when needed.
+        tracks_now = bool(self._tracker_names) and self._receiver_is_tracker(func)
+        if (
+            name is not None
+            and isinstance(func, ast.Name)
+            and func.id in CONVENTIONAL_NAMES  # type: ignore[attr-defined]
+            and ctx.resolver.binding(func.id) is None  # type: ignore[attr-defined]
+        ):
+            self._unbound_callees.add(id(node))
+        call = (node, name)
+        if outer is not None:
+            outer.calls.append(call)
+            if tracks_now:
+                outer.tracks = True
+        if func_stack:
+            f = func_stack[-1][1]
+            f.calls.append(call)
+            if tracks_now:
+                f.tracks = True
+        if outer is not None:
+            self._flows(node, name)
+
+    def _call_tracks(self, node: ast.Call) -> bool:
+        """The call logs to a tracker (as judged when it is visited)."""
+        func = node.func
+        if self._is_tracker_call(node) or self._receiver_is_tracker(func):
+            return True
+        if isinstance(func, ast.Attribute):
             if func.attr in _TRACKER_METHODS:
-                tracks = True
-            elif (
+                return True
+            return (
                 func.attr in _TRIAL_METHODS
                 and isinstance(func.value, ast.Name)
                 and func.value.id == "trial"
-            ):
-                tracks = True
-        if name and name.endswith(".autolog") and tracks:
-            self._autolog = True
-        callee: Optional[str] = None
-        if isinstance(func, ast.Name) and ctx.resolver.binding(func.id) in (None, "<local>"):
-            callee = func.id
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            callee = func.attr
-        elif isinstance(func, ast.Name) and name is not None and not _is_library(name):
-            # imported from the project: judged by its name only
-            if _is_train_function_name(func.id):
+            )
+        return False
+
+    def _judge(self, holder: _Calls) -> _Calls:
+        """Fold the recorded calls of a nest or function into trains/tracks/callees."""
+        if holder.judged:
+            return holder
+        holder.judged = True
+        facts = self.ctx.facts
+        # module facts judged each call when it was visited (see_call runs before the
+        # rules): the call trains/tracks iff it was recorded there
+        training = {id(c) for c in facts.training_calls}
+        tracking = {id(c) for c in facts.tracker_calls}
+        unbound = self._unbound_callees
+        trains, tracks, callees = holder.trains, holder.tracks, holder.callees
+        for node, name in holder.calls:
+            func = node.func
+            if not trains and (id(node) in training or name in _FITTING_HELPERS):
                 trains = True
-        for frame in self._loops:
-            frame.trains |= trains
-            frame.tracks |= tracks
-            if callee:
-                frame.callees.add(callee)
-        if self._func_stack:
-            f = self._func_stack[-1][1]
-            f.trains |= trains
-            f.tracks |= tracks
-            if callee:
-                f.callees.add(callee)
-        if self._loops:
-            self._flows(node, name)
+            if not tracks:
+                if id(node) in tracking:
+                    tracks = True
+                elif isinstance(func, ast.Attribute):
+                    if func.attr in _TRACKER_METHODS or (
+                        func.attr in _TRIAL_METHODS
+                        and isinstance(func.value, ast.Name)
+                        and func.value.id == "trial"
+                    ):
+                        tracks = True
+            if isinstance(func, ast.Name):
+                # the name is None exactly when it is bound locally or not at all
+                if name is None or id(node) in unbound:
+                    callees.add(func.id)
+                elif not trains and not _is_library(name) and _is_train_function_name(func.id):
+                    # imported from the project: judged by its name only
+                    trains = True
+            elif (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "self"
+            ):
+                callees.add(func.attr)
+        holder.trains, holder.tracks = trains, tracks
+        return holder
 
     def _flows(self, node: ast.Call, name: Optional[str]) -> None:
         func = node.func
@@ -637,6 +720,7 @@ class ManualHyperparameterSearch(Rule):
                 if attr == "trains" and _is_train_function_name(name):
                     return True
                 continue
+            self._judge(facts)
             if getattr(facts, attr):
                 return True
             todo.extend(facts.callees)
@@ -646,6 +730,7 @@ class ManualHyperparameterSearch(Rule):
         if self._autolog:
             return
         for frame in self._nests:
+            self._judge(frame)
             if frame.tracks or self._closure(frame.callees, "tracks"):
                 continue
             if not (frame.trains or self._closure(frame.callees, "trains")):

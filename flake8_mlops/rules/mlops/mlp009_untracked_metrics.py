@@ -5,9 +5,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 import ast
+import re
 from typing import Dict, List, Optional, Tuple
 
-from ...apis.experiments import METRIC_OBJECT_FACTORIES, is_metric_function, is_modelish, name_tokens
+from ...apis.experiments import (
+    METRIC_FUNCTIONS,
+    METRIC_OBJECT_FACTORIES,
+    is_metric_function,
+    is_modelish,
+    name_tokens,
+)
 from ...facts import TRACKERS_OPTION
 from ...names import Scope
 from ...registry import Rule, register
@@ -60,9 +67,35 @@ _NOT_METRIC_WORDS = frozenset(
     {"loss", "fn", "func", "fns", "name", "names", "metric", "list", "history", "hist", "fig", "plot"}
 )
 
+_PRINTERS = frozenset({"pprint.pprint", "pprint.pp", "rich.print", "tqdm.tqdm.write", "tqdm.write"})
+_CONTAINER_UPDATES = frozenset({"append", "extend", "update", "add", "insert"})
+#: the only method names ``visit_Call`` can act on: a qualified name's last component is
+#: the called attribute, so any other ``x.attr(...)`` is neither a sink nor a container
+#: update and is rejected before anything is resolved or built
+_CALL_ATTRS = (
+    _LOG_LEVELS | _WRITE_METHODS | _FRAME_WRITERS | _CONTAINER_UPDATES
+    | {q.rsplit(".", 1)[-1] for q in _PRINTERS | _FILE_DUMPERS}
+)
+_SINK_NAMES = _PRINTERS | _FILE_DUMPERS
+#: methods whose call ``metric`` may take for a metric value by itself
+_API_METHODS = frozenset({"score", "evaluate", "compute"})
+#: expression types ``metric`` always answers None for (checked first: the common case)
+_NEVER_METRIC = frozenset(
+    {ast.Constant, ast.Compare, ast.BoolOp, ast.Lambda, ast.ListComp, ast.SetComp,
+     ast.DictComp, ast.GeneratorExp, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom,
+     ast.Slice}
+)
+
+
+#: a metric word as a substring of the lower-cased name: every token of name_tokens()
+#: is a substring of ``name.lower()``, so without a match no token is a metric word
+_METRIC_HINT = re.compile("|".join(sorted(_METRIC_WORDS)))
+
 
 @lru_cache(maxsize=4096)
 def _named_metric(name: str) -> bool:
+    if _METRIC_HINT.search(name.lower()) is None:
+        return False  # most names: no tokenizing
     tokens = name_tokens(name)
     words = [t for t in tokens if t in _METRIC_WORDS]
     if not words:
@@ -183,6 +216,14 @@ class UntrackedMetrics(Rule):
         super().__init__(ctx)
         #: (call, label, verb, strength)
         self._sinks: List[Tuple[ast.Call, str, str, int]] = []
+        #: False until a metric name is recorded in some scope: until then every name
+        #: lookup answers None and there is nothing to forget on a rebinding
+        self._marked = False
+        #: False until a call that ``metric`` could take for a metric API (a sklearn
+        #: metric, ``.score``/``.evaluate``/``.compute``) has been visited. A value's calls
+        #: are all visited before its assignment is left, so until then (and with nothing
+        #: marked) ``metric`` of an assigned value is None: leave_Assign skips it.
+        self._api_seen = False
 
     # ------------------------------------------------------------ metric names
     def _metrics(self, scope: Scope) -> Dict[str, Tuple[int, str]]:
@@ -192,21 +233,33 @@ class UntrackedMetrics(Rule):
         return data  # type: ignore[return-value]
 
     def _lookup(self, name: str) -> Optional[Tuple[int, str]]:
-        for scope in self.ctx.resolver.visible_scopes():
-            data = scope.data.get(_KEY)
-            if data and name in data:  # type: ignore[operator]
-                return data[name]  # type: ignore[index]
-            if name in scope.bindings:
-                return None
+        if not self._marked:
+            return None
+        # Resolver.visible_scopes() inlined: the current scope, then its non-class parents
+        scope = self.ctx.resolver.scope
+        first = True
+        while scope is not None:
+            if first or scope.kind != "class":
+                data = scope.data.get(_KEY)
+                if data and name in data:  # type: ignore[operator]
+                    return data[name]  # type: ignore[index]
+                if name in scope.bindings:
+                    return None
+            first = False
+            scope = scope.parent
         return None
 
     def _mark(self, target: ast.AST, hit: Optional[Tuple[int, str]]) -> None:
+        if hit is None and not self._marked:
+            return  # nothing recorded anywhere: nothing to forget
         if isinstance(target, ast.Name):
-            data = self._metrics(self.ctx.scope)
             if hit is not None:
-                data[target.id] = hit
+                self._metrics(self.ctx.scope)[target.id] = hit
+                self._marked = True
             else:
-                data.pop(target.id, None)
+                data = self.ctx.scope.data.get(_KEY)
+                if data:
+                    data.pop(target.id, None)  # type: ignore[attr-defined]
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._mark(elt, hit if hit is None or not isinstance(elt, ast.Starred) else hit)
@@ -216,7 +269,7 @@ class UntrackedMetrics(Rule):
     # ------------------------------------------------------------ the metric test
     def metric(self, expr: Optional[ast.AST], depth: int = 0) -> Optional[Tuple[int, str]]:
         """(strength, label) when ``expr`` carries an evaluation metric, else None."""
-        if expr is None or depth > 6:
+        if expr is None or depth > 6 or type(expr) in _NEVER_METRIC:
             return None
         ctx = self.ctx
         if isinstance(expr, ast.Name):
@@ -224,7 +277,7 @@ class UntrackedMetrics(Rule):
         if isinstance(expr, ast.Call):
             func = expr.func
             name = ctx.call_name(expr)
-            if is_metric_function(name):
+            if name is not None and is_metric_function(name):
                 return (_API, name.rsplit(".", 1)[-1] + "()")  # type: ignore[union-attr]
             if isinstance(func, ast.Attribute):
                 method = func.attr
@@ -305,24 +358,31 @@ class UntrackedMetrics(Rule):
 
     # ------------------------------------------------------------- bindings
     def leave_Assign(self, node: ast.Assign) -> None:
-        hit = self.metric(node.value)
+        hit = self.metric(node.value) if self._marked or self._api_seen else None
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 # results["f1"] = f1 -> results holds metrics
                 if hit is not None and isinstance(target.value, ast.Name):
                     self._mark(target.value, hit)
                 continue
-            if hit is None and isinstance(target, ast.Name) and self._named(target.id, node.value):
+            if (
+                hit is None
+                and isinstance(target, ast.Name)
+                and _named_metric(target.id)  # cached; most names stop here
+                and self._named(target.id, node.value)
+            ):
                 self._mark(target, (_NAMED, target.id))
                 continue
             self._mark(target, hit if hit is None else (hit[0], self._label(target, hit)))
 
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
-            hit = self.metric(node.value)
+            hit = self.metric(node.value) if self._marked or self._api_seen else None
             self._mark(node.target, hit if hit is None else (hit[0], self._label(node.target, hit)))
 
     def leave_AugAssign(self, node: ast.AugAssign) -> None:
+        if not (self._marked or self._api_seen):
+            return
         hit = self.metric(node.value)
         if hit is not None and isinstance(node.target, ast.Name):
             self._mark(node.target, hit)
@@ -358,21 +418,46 @@ class UntrackedMetrics(Rule):
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
         func = node.func
-        name = ctx.call_name(node)
+        # Fast rejection (most calls): only ``print``, the sink/dumper names and the
+        # methods in _CALL_ATTRS can be a sink or a container update.
+        ftype = type(func)
+        if ftype is ast.Attribute:
+            attr = func.attr  # type: ignore[attr-defined]
+            if not self._api_seen:
+                name = ctx.call_name(node)
+                if attr in _API_METHODS or (
+                    name is not None
+                    and (name in METRIC_FUNCTIONS or name.startswith("sklearn.metrics."))
+                ):
+                    self._api_seen = True
+            if attr not in _CALL_ATTRS:
+                return
+            name = ctx.call_name(node)
+        elif ftype is ast.Name:
+            name = ctx.call_name(node)
+            if name is not None and not self._api_seen and (
+                name in METRIC_FUNCTIONS or name.startswith("sklearn.metrics.")
+            ):
+                self._api_seen = True
+            if name not in _SINK_NAMES and func.id != "print":  # type: ignore[attr-defined]
+                return
+        elif isinstance(func, (ast.Name, ast.Attribute)):  # a subclass: no shortcut
+            name = ctx.call_name(node)
+            self._api_seen = True
+        else:
+            return  # ``f()(x)``, ``fs[0](x)``: no name, not a method
         verb = None
-        args: List[ast.AST] = list(node.args) + [
-            k.value for k in node.keywords if k.arg not in ("file", "sep", "end")
-        ]
+        args: Optional[List[ast.AST]] = None  # the printed arguments, built once a sink
+        skip_level = False  # ``logger.log(level, msg, ...)``: the level is not printed
         if isinstance(func, ast.Name) and func.id == "print" and not ctx.resolver.ever_bound("print"):
             verb = "printed"
-        elif name in ("pprint.pprint", "pprint.pp", "rich.print", "tqdm.tqdm.write", "tqdm.write"):
+        elif name in _PRINTERS:
             verb = "printed"
         elif isinstance(func, ast.Attribute):
             method = func.attr
             if method in _LOG_LEVELS and self._is_logger(func.value, name):
                 verb = "logged to the console"
-                if method == "log" and args:
-                    args = args[1:]
+                skip_level = method == "log"
             elif method in _WRITE_METHODS and name is None:
                 verb = "written to a file"
             elif method in _FRAME_WRITERS and name is None:
@@ -387,14 +472,21 @@ class UntrackedMetrics(Rule):
             # container updates: results.append(acc), scores.update({...})
             if (
                 isinstance(func, ast.Attribute)
-                and func.attr in ("append", "extend", "update", "add", "insert")
+                and func.attr in _CONTAINER_UPDATES
                 and isinstance(func.value, ast.Name)
                 and name is None
             ):
-                hit = self._any(list(node.args), 0)
+                hit = self._any(node.args, 0)
                 if hit is not None:
                     self._metrics(self._binding_scope(func.value.id))[func.value.id] = hit
+                    self._marked = True
             return
+        if args is None:
+            args = list(node.args) + [
+                k.value for k in node.keywords if k.arg not in ("file", "sep", "end")
+            ]
+            if skip_level and args:
+                args = args[1:]
         hit = self._any(args, 0)
         if hit is not None:
             self._sinks.append((node, hit[1], verb, hit[0]))
