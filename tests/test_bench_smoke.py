@@ -52,6 +52,10 @@ def test_scaling_and_profile(bench, sources):
     assert [r["target_lines"] for r in sc["rows"]] == [100, 300]
     assert all(r["lines"] >= r["target_lines"] for r in sc["rows"])
     assert sc["largest_over_smallest"] is not None
+    assert sc["walk_largest_over_smallest"] is not None
+    rep = sc["repeated"]["rows"]
+    assert len(rep) == 2 and rep[1]["lines"] > rep[0]["lines"]
+    assert sc["repeated"]["largest_over_smallest"] is not None
     prof = bench.profile_plugin(sources, bench.parse_all(sources), top=5)
     assert prof["self_time_by_module"] and "tottime" in prof["top_tottime"]
 
