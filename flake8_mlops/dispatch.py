@@ -48,6 +48,7 @@ def _open_scope(res: Resolver, node: ast.AST) -> None:
         res.push("function", node)
         res.bind_arguments(node.args)  # type: ignore[attr-defined]
 
+
 # Node types the resolver must see when the walk *leaves* them (the value is evaluated
 # before the target is bound).
 _BIND_ON_LEAVE = (ast.Assign, ast.AnnAssign, ast.AugAssign)
@@ -135,6 +136,8 @@ def _static_plan(t: type) -> Tuple[bool, bool, bool, Tuple[str, ...], Optional[C
         rfields = _child_fields(t)[::-1]
         plan = _static_plans[t] = (t in _STMTS, t in _BINDERS, t in _SCOPE_SET, rfields, _fields_getter(rfields))
     return plan
+
+
 _BIND_ON_LEAVE_SET = frozenset(_BIND_ON_LEAVE)
 _live_cache: Dict[Tuple[frozenset, frozenset], Tuple[frozenset, frozenset]] = {}
 

@@ -156,6 +156,7 @@ _TRAINER_NAME_HINT = ("trainer",)
 
 _UNSET = object()
 
+
 class ModuleFacts:
     """What a module does, collected call by call during the walk."""
 

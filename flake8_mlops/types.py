@@ -255,6 +255,7 @@ class TypeFacts:
             kinds.add(self.kind_of(node.value))
         else:
             kinds.add(None)
+
     def feed(self, node: ast.AST) -> None:
         """Record the kinds bound by an Assign/AnnAssign; call from ``leave_Assign`` /
         ``leave_AnnAssign`` (before the resolver binds the targets). Idempotent."""

@@ -65,8 +65,6 @@ _FIX = {
 }
 
 
-
-
 @register
 class UncontrolledRandomness(ScriptShapeFeeder, Rule):
     """## What it does

@@ -65,8 +65,6 @@ def _hint_name(name: str) -> bool:
     return found
 
 
-
-
 @register
 class NondeterministicTorch(ScriptShapeFeeder, Rule):
     """## What it does
