@@ -76,3 +76,11 @@ def test_future_imports_are_neutralised(bench):
     src = bench.Source("a.py", text)
     [(size, module)] = bench.synthetic_modules([src, src], sizes=(4,))
     compile(module, "synthetic.py", "exec")  # no misplaced __future__ import
+
+
+def test_instruction_mode_needs_valgrind(bench, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="valgrind"):
+        bench.measure_instructions(["a.py"])
