@@ -207,8 +207,6 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
         if node.module and not node.level:
             self._note(node.module)
 
-    # -------------------------------------------------------- script shape
-
     # --------------------------------------------------------- determinism
     def _assigns_cudnn(self, targets: List[ast.expr], value: Optional[ast.expr]) -> None:
         for target in targets:
