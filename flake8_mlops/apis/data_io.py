@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, NamedTuple, Optional, Tuple
 
+from .. import lazy_re
+
 
 class Reader(NamedTuple):
     #: positional index of the location
@@ -116,16 +118,16 @@ REMOTE_SCHEMES: FrozenSet[str] = frozenset(
     {"http", "https", "s3", "s3a", "s3n", "gs", "gcs", "az", "abfs", "abfss", "adl", "wasb",
      "wasbs", "hf", "ftp", "sftp", "hdfs", "oss", "r2"}
 )
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCHEME = lazy_re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _MOVING = frozenset({"main", "master", "latest", "head", "dev",
                     "develop", "current", "stable", "nightly", "trunk"})
-_VERSION_QUERY = re.compile(
+_VERSION_QUERY = lazy_re.compile(
     r"(?:^|[?&])(?:versionId|version_id|version|generation|snapshot|rev|revision|sha)=([^&#]+)", re.I)
-_SEGMENT_VERSION = re.compile(
+_SEGMENT_VERSION = lazy_re.compile(
     r"^(?:v\d+(?:[._-]\d+)*|\d+\.\d+(?:\.\d+)*|\d{4}-\d{2}-\d{2}|\d{8}|version[=_-]?\d+(?:\.\d+)*)$",
     re.I,
 )
-_HEX = re.compile(r"^[0-9a-f]{7,64}$", re.I)
+_HEX = lazy_re.compile(r"^[0-9a-f]{7,64}$", re.I)
 
 
 def _is_commit(seg: str) -> bool:

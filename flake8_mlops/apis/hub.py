@@ -10,8 +10,9 @@ Whether a literal is a hub id or a local path is decided by
 
 from __future__ import annotations
 
-import re
 from typing import Dict, FrozenSet, NamedTuple, Optional, Tuple
+
+from .. import lazy_re
 
 #: the keyword that lets a loader execute Python files shipped in the repository
 TRUST_REMOTE_CODE = "trust_remote_code"
@@ -144,7 +145,7 @@ PACKAGED_DATASET_BUILDERS: FrozenSet[str] = frozenset(
 )
 
 #: Hugging Face's legacy canonical model names (no owner): ``gpt2``, ``bert-base-uncased``…
-LEGACY_MODEL_RE = re.compile(
+LEGACY_MODEL_RE = lazy_re.compile(
     r"^(?:gpt2(?:-medium|-large|-xl)?|distilgpt2|ctrl|openai-gpt|transfo-xl-wt103"
     r"|distilroberta-base|t5-(?:small|base|large|3b|11b)"
     r"|(?:bert|roberta|xlnet|distilbert|camembert|xlm-roberta)-(?:base|large)(?:-[A-Za-z0-9.-]+)?"
@@ -153,10 +154,10 @@ LEGACY_MODEL_RE = re.compile(
 
 #: a hub id: ``name`` or ``owner/name`` (letters, digits, ``-``, ``_``, ``.``)
 _HUB_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,95})"
-HUB_ID_RE = re.compile(rf"^{_HUB_PART}(?:/{_HUB_PART})?$")
+HUB_ID_RE = lazy_re.compile(rf"^{_HUB_PART}(?:/{_HUB_PART})?$")
 
 #: a commit SHA (short or full)
-COMMIT_SHA_RE = re.compile(r"^[0-9a-fA-F]{7,40}$")
+COMMIT_SHA_RE = lazy_re.compile(r"^[0-9a-fA-F]{7,40}$")
 
 #: file extensions: an id ending in one is a file, not a repo
 FILE_EXTENSIONS: FrozenSet[str] = frozenset(

@@ -13,6 +13,8 @@ import re
 import shlex
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from .. import lazy_re
+
 #: a word of a command that is not a literal (never judged)
 OPAQUE = "\x00"
 
@@ -45,10 +47,10 @@ IPYTHON_LINE_MAGIC_METHOD = "run_line_magic"
 #: much as any other unpinned install (the catalogue: "any requirement is unpinned")
 TOOLING_PACKAGES: frozenset = frozenset()
 
-_PIP_PROGRAM = re.compile(r"^pip(?:\d+(?:\.\d+)*)?(?:\.exe)?$")
-_PYTHON_PROGRAM = re.compile(r"^(?:python|py)(?:\d+(?:\.\d+)*)?(?:\.exe)?$")
-_CONDA_PROGRAM = re.compile(r"^(?:conda|mamba|micromamba)(?:\.exe)?$")
-_ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PIP_PROGRAM = lazy_re.compile(r"^pip(?:\d+(?:\.\d+)*)?(?:\.exe)?$")
+_PYTHON_PROGRAM = lazy_re.compile(r"^(?:python|py)(?:\d+(?:\.\d+)*)?(?:\.exe)?$")
+_CONDA_PROGRAM = lazy_re.compile(r"^(?:conda|mamba|micromamba)(?:\.exe)?$")
+_ENV_ASSIGN = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 #: pip ``install`` options that take a value (``--opt value`` or ``--opt=value``)
 PIP_VALUE_OPTIONS = frozenset(
@@ -76,8 +78,8 @@ CONDA_FILE_OPTIONS = frozenset({"--file"})
 #: git branch names that move (``git+https://...@main``)
 MOVING_REFS = frozenset({"main", "master", "dev", "develop", "development", "head", "latest", "trunk"})
 
-_SPEC_SPLIT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
-_LOCAL_ARCHIVE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|zip|egg)$", re.I)
+_SPEC_SPLIT = lazy_re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
+_LOCAL_ARCHIVE = lazy_re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|zip|egg)$", re.I)
 _SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
 
 

@@ -10,27 +10,31 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from .. import lazy_re
+
 #: home-directory roots, followed by a user name: (regex, label)
-_HOME = re.compile(r"^(?P<root>/Users|/home)/(?P<user>[^/\\\s]+)(?:/|$)")
+_HOME = lazy_re.compile(r"^(?P<root>/Users|/home)/(?P<user>[^/\\\s]+)(?:/|$)")
 #: Windows: ``C:\\Users\\name``, ``C:/Users/name``, any drive-letter path with a component
-_WIN_USERS = re.compile(r"^[A-Za-z]:[\\/]+(?:Users|Documents and Settings)[\\/]+(?P<user>[^\\/\s]+)", re.I)
-_DRIVE = re.compile(r"^(?P<drive>[A-Za-z]):[\\/]+(?P<first>[^\\/\s:*?\"<>|][^\\/:*?\"<>|]*)")
+_WIN_USERS = lazy_re.compile(
+    r"^[A-Za-z]:[\\/]+(?:Users|Documents and Settings)[\\/]+(?P<user>[^\\/\s]+)", re.I
+)
+_DRIVE = lazy_re.compile(r"^(?P<drive>[A-Za-z]):[\\/]+(?P<first>[^\\/\s:*?\"<>|][^\\/:*?\"<>|]*)")
 #: personal folders under ``~`` (and ``$HOME``)
-_PERSONAL = re.compile(
+_PERSONAL = lazy_re.compile(
     r"^(?:~|\$HOME|\$\{HOME\})[\\/]"
     r"(?P<folder>Downloads|Desktop|Documents|Dropbox|OneDrive|Google Drive)(?:[\\/]|$)",
 )
 #: hosted-notebook mounts that exist only on one service / one account
 _MOUNTS: Tuple[Tuple[re.Pattern, str], ...] = (
-    (re.compile(r"^/content/drive(?:/|$)"), "Colab's Google Drive mount"),
-    (re.compile(r"^/content/gdrive(?:/|$)"), "Colab's Google Drive mount"),
-    (re.compile(r"^/kaggle/input(?:/|$)"), "Kaggle's input folder"),
+    (lazy_re.compile(r"^/content/drive(?:/|$)"), "Colab's Google Drive mount"),
+    (lazy_re.compile(r"^/content/gdrive(?:/|$)"), "Colab's Google Drive mount"),
+    (lazy_re.compile(r"^/kaggle/input(?:/|$)"), "Kaggle's input folder"),
 )
 #: home folders of shared images and CI runners: not one person's machine
 SHARED_HOME_USERS = frozenset({"jovyan", "hadoop", "runner", "circleci",
                               "travis", "vsts", "gitpod", "codespace", "vscode"})
 #: a user name that is a template, not a name
-_TEMPLATE = re.compile(r"[<>{}$%*]|^\.\.?$")
+_TEMPLATE = lazy_re.compile(r"[<>{}$%*]|^\.\.?$")
 
 
 def machine_specific(text: str) -> Optional[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, NamedTuple, Pattern, Tuple
 
+from .. import lazy_re
+
 # --------------------------------------------------------------------------- names
 
 #: head words that are credentials on their own (``password``, ``db_password``, ``TOKEN``)
@@ -259,7 +261,7 @@ class KeyShape(NamedTuple):
 
 
 def _p(rx: str, flags: int = 0) -> Pattern[str]:
-    return re.compile(rx, flags)
+    return lazy_re.compile(rx, flags)
 
 
 #: well-known key formats, matched anywhere in a string literal
@@ -310,13 +312,13 @@ SHAPE_HINTS: Tuple[str, ...] = (
 )
 
 #: credentials inside a URI: ``scheme://user:password@host`` (user may be empty)
-URI_CREDENTIALS: Pattern[str] = re.compile(
+URI_CREDENTIALS: Pattern[str] = lazy_re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,30})://"
     r"(?P<user>[^\s:/@?#'\"]*):(?P<password>[^\s/@?#'\"\x00]+)@(?P<host>[^\s/?#'\"@]*)"
 )
 
 #: ``password=...`` inside a libpq / ODBC / JDBC connection string or a URL query
-CONNECTION_STRING_PASSWORD: Pattern[str] = re.compile(
+CONNECTION_STRING_PASSWORD: Pattern[str] = lazy_re.compile(
     r"(?:^|[;\s?&])(?P<name>password|pwd|passwd|api_key|apikey|access_token|auth_token)"
     r"\s*=\s*(?P<value>[^;\s&'\"\x00]+)",
     re.IGNORECASE,

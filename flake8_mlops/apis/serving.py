@@ -38,9 +38,9 @@ starting with ``/`` in a module that imports a web framework.
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from .. import lazy_re
 from ..options import Option
 from ..registry import Rule, shared
 from .models import CONFIG_ROOTS, MODEL_LOADERS, is_model_name, model_constructor
@@ -253,7 +253,7 @@ EXTRA_LOADERS: FrozenSet[str] = frozenset(
     }
 )
 #: HF classes whose ``from_pretrained`` loads a helper, not a model (for predictions)
-_HF_HELPER = re.compile(r"(Tokenizer|Config|Processor|FeatureExtractor|ImageProcessor)")
+_HF_HELPER = lazy_re.compile(r"(Tokenizer|Config|Processor|FeatureExtractor|ImageProcessor)")
 #: ``model.load_model(path)`` (xgboost, catboost, lightgbm), ``X.from_pretrained(...)``
 LOAD_METHODS: FrozenSet[str] = frozenset({"from_pretrained", "load_model"})
 #: libraries whose ``*.load_model`` functions load a model (``mlflow.pyfunc.load_model``…)
@@ -315,7 +315,7 @@ NOT_MONITOR_NAMES: FrozenSet[str] = frozenset(
 _LOGGER_WORDS: FrozenSet[str] = frozenset(
     {"log", "logger", "logging", "monitor", "tracker", "metrics", "telemetry", "audit", "tracer"}
 )
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = lazy_re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def _tokens(name: str) -> List[str]:

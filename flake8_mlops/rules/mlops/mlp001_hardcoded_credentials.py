@@ -8,6 +8,7 @@ import re
 import sys
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from ... import lazy_re
 from ...apis.secrets import (
     CALL_ENV_HINTS,
     CONNECTION_STRING_PASSWORD,
@@ -35,9 +36,9 @@ from ...registry import Rule, register
 
 # ------------------------------------------------------------------ name analysis
 
-_CAMEL_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL_ACRONYM = lazy_re.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAMEL = lazy_re.compile(r"([a-z0-9])([A-Z])")
+_NON_ALNUM = lazy_re.compile(r"[^A-Za-z0-9]+")
 _CREDENTIAL_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "secret", "token", "key", "apikey"})
 _HASH_WORDS = frozenset({"hash", "hashed", "salt", "salted", "digest", "encrypted", "hint"})
 _PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pass"})
@@ -47,7 +48,7 @@ _SPACED_HEADS = frozenset({"password", "passwd", "passphrase", "secret", "secret
 _MIN_LENGTH = {"token": 8, "key": 6, "apikey": 6, "accesskey": 6, "apitoken": 8, "authtoken": 8}
 
 
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_NAME_RE = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 def name_words(name: str) -> List[str]:
@@ -129,7 +130,7 @@ def env_name(name: str) -> str:
 
 # ----------------------------------------------------------------- value analysis
 
-_PLACEHOLDER_RE = re.compile(
+_PLACEHOLDER_RE = lazy_re.compile(
     r"x{4,}|X{4,}|\*{3,}|\.\.\.|…|#{3,}|_{4,}|-{4,}|0{8,}|[<>]"
     r"|^\[.*\]$|^\{.*\}$|^\(.*\)$"
     r"|\$\{|\$\(|^\$[A-Za-z_]|%\(|%s|%d|\{\{|\{[A-Za-z_0-9.]*\}"
@@ -139,17 +140,17 @@ _PLACEHOLDER_RE = re.compile(
     r"|^mock|^test[\s_\-]?(?:key|token|secret|password)$|not[\s_\-]?a[\s_\-]?real"
     r"|^none$|^null$)"
 )
-_SHAPE_PLACEHOLDER_RE = re.compile(
+_SHAPE_PLACEHOLDER_RE = lazy_re.compile(
     r"x{6,}|X{6,}|\*{3,}|\.\.\.|…|[<>{}]|EXAMPLE|(?i:your|example|dummy|placeholder|redacted)"
 )
-_FILE_EXT = re.compile(
+_FILE_EXT = lazy_re.compile(
     r"\.(?:json|ya?ml|txt|pem|key|crt|cer|p12|pfx|env|ini|cfg|conf|toml|pkl|bin|gpg|asc|jks"
     r"|keystore|db|sqlite|csv|pub|py|sh)$",
     re.I,
 )
-_LOWER_PATH_SEGMENT = re.compile(r"[a-z0-9_.\-]+")
-_REGEX_RE = re.compile(r"\\[wdsWDSbB]|\(\?[:=!<P]|\[\^|\[[a-zA-Z0-9]-[a-zA-Z0-9]")
-_NAMESPACED = re.compile(r"[A-Za-z][A-Za-z_\-.:]*")
+_LOWER_PATH_SEGMENT = lazy_re.compile(r"[a-z0-9_.\-]+")
+_REGEX_RE = lazy_re.compile(r"\\[wdsWDSbB]|\(\?[:=!<P]|\[\^|\[[a-zA-Z0-9]-[a-zA-Z0-9]")
+_NAMESPACED = lazy_re.compile(r"[A-Za-z][A-Za-z_\-.:]*")
 #: values that are obviously made up: "test-secret-key", "FOOBARSECRET", "abc123"
 _FAKE_WORDS = frozenset(
     {"test", "testing", "fake", "mock", "mocked", "dummy", "foo", "foobar", "asdf", "demo"}
@@ -159,10 +160,10 @@ _FAKE_FILLER = frozenset(
     {"my", "your", "secret", "key", "token", "password", "pass", "pwd", "api", "value",
      "user", "access", "auth", "client", "private", "string", "str", "dev", "local"}
 )
-_FAKE_SEQUENCE = re.compile(r"(?i)(?:abc|xyz|123|1234|12345|123456|0123456789|abcdef|abcd|qwerty|asdf)+")
-_UPPER_SNAKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_ALPHA_LABEL = re.compile(r"[A-Za-z][A-Za-z_\-. ]*")
-_AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|JWT|OAuth)\s+(\S+)$")
+_FAKE_SEQUENCE = lazy_re.compile(r"(?i)(?:abc|xyz|123|1234|12345|123456|0123456789|abcdef|abcd|qwerty|asdf)+")
+_UPPER_SNAKE = lazy_re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_ALPHA_LABEL = lazy_re.compile(r"[A-Za-z][A-Za-z_\-. ]*")
+_AUTH_SCHEME = lazy_re.compile(r"^(?:Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|JWT|OAuth)\s+(\S+)$")
 _JWT_IO_EXAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 
 
@@ -313,7 +314,7 @@ def _concat_leaves(expr: ast.AST, out: List[ast.Constant]) -> bool:
 
 
 _CLI_OPTION_METHODS = frozenset({"add_argument", "option", "add_option"})
-_SETTER_RE = re.compile(r"^(?:set|save|add|store|use|update)_(\w+)$")
+_SETTER_RE = lazy_re.compile(r"^(?:set|save|add|store|use|update)_(\w+)$")
 
 #: attribute calls whose callee must be resolved before anything is judged: the last
 #: components of CREDENTIAL_CALL_ARGS and ENV_READERS (an attribute call's qualified name
@@ -374,7 +375,7 @@ def _dict_key_kind(key_text: str) -> int:
     return 2 if credential_head(key_text) is not None else 0
 
 
-_URI_DOC_WORDS = re.compile(r"(?i)\be\.?g\.|\bexample\b|\bsuch as\b|\bformat\b|\busage\b")
+_URI_DOC_WORDS = lazy_re.compile(r"(?i)\be\.?g\.|\bexample\b|\bsuch as\b|\bformat\b|\busage\b")
 _DEFAULT_CARRIERS = frozenset({"Field", "field", "SecretStr", "Option", "PrivateAttr"})
 
 

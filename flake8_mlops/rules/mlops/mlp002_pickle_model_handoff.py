@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
+from ... import lazy_re
 from ...apis.models import (
     CONFIG_ROOTS,
     DATA_ANNOTATIONS,
@@ -78,8 +79,8 @@ _LIBRARY_OF_IMPORT = {
 
 _HELPERS = "MLP002.helpers"
 #: a function whose name says it pickles (``save_pickle``, ``dump_pkl``, ``joblib_save``)
-_PICKLE_HELPER_NAME = re.compile(r"pickle|pkl|joblib|dill", re.I)
-_NOT_PICKLE_HELPER = re.compile(r"load|read|unpickle|open|get", re.I)
+_PICKLE_HELPER_NAME = lazy_re.compile(r"pickle|pkl|joblib|dill", re.I)
+_NOT_PICKLE_HELPER = lazy_re.compile(r"load|read|unpickle|open|get", re.I)
 #: libraries whose own functions are judged by the tables, never by their spelling
 _LIBRARY_HEADS = frozenset(
     {"pickle", "joblib", "dill", "cloudpickle", "pandas", "numpy", "torch", "sklearn", "mlflow", "skops"}
@@ -141,7 +142,7 @@ def _pickle_helper_name(name: str) -> bool:
     return known
 
 
-_HISTORY_NAME = re.compile(r"(?i)^h$|hist|log|result|score|metric|loss")
+_HISTORY_NAME = lazy_re.compile(r"(?i)^h$|hist|log|result|score|metric|loss")
 
 
 @register

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 import os
 from typing import Dict, List, Optional, Set, Tuple
 
+from ... import lazy_re
 from ...apis.hub import (
     FROM_PRETRAINED_ID,
     FROM_PRETRAINED_LIBRARIES,
@@ -59,7 +59,7 @@ def _norm(path: str) -> str:
 
 
 #: a timm architecture name, optionally with a pretrained tag or a timm/ owner
-_TIMM_NAME = re.compile(r"(?:timm/)?[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)?")
+_TIMM_NAME = lazy_re.compile(r"(?:timm/)?[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)?")
 
 
 def _loader_of(qual: str) -> Optional[Tuple[str, HubLoader]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import ast
-import re
 from typing import Dict, List, Optional, Tuple
 
+from ... import lazy_re
 from ...apis.experiments import (
     METRIC_FUNCTIONS,
     METRIC_OBJECT_FACTORIES,
@@ -89,7 +89,7 @@ _NEVER_METRIC = frozenset(
 
 #: a metric word as a substring of the lower-cased name: every token of name_tokens()
 #: is a substring of ``name.lower()``, so without a match no token is a metric word
-_METRIC_HINT = re.compile("|".join(sorted(_METRIC_WORDS)))
+_METRIC_HINT = lazy_re.compile("|".join(sorted(_METRIC_WORDS)))
 
 
 @lru_cache(maxsize=4096)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Dict, List, Optional, Tuple
 
+from ... import lazy_re
 from ...apis.experiments import (
     NOT_MODEL_RECEIVER,
     NON_MODEL_EXTENSIONS,
@@ -49,7 +49,7 @@ _PLATFORM_DIRS = ("/opt/ml/",)
 _PATH_KEYWORDS = {"save_pretrained": "save_directory", "save_model": "output_dir", "save_weights": "filepath"}
 _SCRATCH_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/")
 #: classes whose instances are not models although they have save_pretrained/save
-_NOT_MODEL_CLASS = re.compile(
+_NOT_MODEL_CLASS = lazy_re.compile(
     r"(Tokenizer|Processor|Config|FeatureExtractor|Collator|Vectorizer|Scaler|Encoder)"
 )
 

@@ -6,6 +6,7 @@ import ast
 import re
 from typing import List, Optional, Tuple
 
+from ... import lazy_re
 from ...apis.estimators import (
     BINARY_OUTPUT,
     NON_SCALING,
@@ -60,7 +61,7 @@ _SCALE_WORDS = frozenset(
 _SCALER_OBJ_WORDS = frozenset(
     {"scaler", "scalar", "normalizer", "normaliser", "standardizer", "tfidf", "sc", "ss", "mms"}
 )
-_SCALE_CALL = re.compile(r"(scal|normali[sz]|standardi[sz]|zscore)", re.I)
+_SCALE_CALL = lazy_re.compile(r"(scal|normali[sz]|standardi[sz]|zscore)", re.I)
 
 #: random draws are synthetic data on one scale (``rng.normal(size=(50, 3))``)
 _RANDOM_PREFIXES = ("numpy.random.", "torch.randn", "torch.rand")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import List, Optional, Set
 
+from ... import lazy_re
 from ...names import LOCAL
 from ...registry import Rule, register
 
-_OPT_NAME = re.compile(r"(^|_)(optim|optimizer|optimiser|optimizers|opt|opts)\d*(_|$)")
+_OPT_NAME = lazy_re.compile(r"(^|_)(optim|optimizer|optimiser|optimizers|opt|opts)\d*(_|$)")
 _OPT_PACKAGES = ("torch.optim.", "bitsandbytes.optim.", "torch_optimizer.", "apex.optimizers.")
 _OPT_EXCLUDED = ("torch.optim.lr_scheduler.", "torch.optim.swa_utils.")
 _OPT_FACTORIES = frozenset(

@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Optional, Tuple
 
+from ... import lazy_re
 from ...registry import Rule, register
 
 #: logarithms that return -inf / NaN silently on 0 / negative input
@@ -27,13 +28,13 @@ _GUARD_CALLS = frozenset(
 )
 #: constructors that wrap a value without changing it (``torch.tensor(0.5)``)
 _WRAPPERS = frozenset({"tensor", "array", "asarray", "constant", "float32", "float64", "as_tensor"})
-_EPS_NAME = re.compile(
+_EPS_NAME = lazy_re.compile(
     r"(^|_)(eps|epsilon|tiny|smooth|smoothing|jitter|min_value|min_val|floor)(_|\d|$)", re.I
 )
 _COUNT_HEADS = frozenset(
     {"n", "k", "num", "total", "nb", "max", "vocab", "len", "length", "size", "dim", "base"}
 )
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = lazy_re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def _is_count_name(name: str) -> bool:
