@@ -80,6 +80,8 @@ class Context:
         #: module facts (trains / tracks / registry / fairness), filled during the walk
         #: when a selected rule sets ``uses_facts``; complete only in ``finish()``
         self.facts = ModuleFacts(self)
+        #: set by the walk when some node types are visited lazily (Rule.lazy_visits)
+        self._visit_hook: Optional[Callable[[type], None]] = None
         self._call_names = _CallNames(self.resolver)
         #: ``call_name(call)``: qualified name of the called function, resolved once per
         #: call node (when the walk first meets it) and cached: every rule, and later
@@ -87,6 +89,14 @@ class Context:
         #: without resolving again. ``jl.load(f)`` -> ``"joblib.load"``; None when the
         #: callee is not an imported name.
         self.call_name: Callable[[ast.Call], Optional[str]] = self._call_names.__getitem__
+
+    def visit_from_now_on(self, node_type: type) -> None:
+        """Ask the walk to visit ``node_type`` nodes from here on, for a rule that lists
+        the type in :attr:`~flake8_mlops.registry.Rule.lazy_visits` (a no-op when the walk
+        visits them anyway)."""
+        hook = self._visit_hook
+        if hook is not None:
+            hook(node_type)
 
     @property
     def text(self) -> Optional[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from .context import Context
 from .names import Resolver
@@ -158,6 +158,30 @@ def _live_types(visits: Dict[type, object], leaves: Dict[type, object]) -> Tuple
     result = (_WALKED - dead, _INERT | dead)
     _live_cache[key] = result
     return result
+
+
+def _lazy_types(
+    rule_classes: Sequence[Type[Rule]],
+    visits: Dict[type, List[Tuple[str, str]]],
+    leaves: Dict[type, List[Tuple[str, str]]],
+    live: frozenset,
+) -> frozenset:
+    """Live leaf types whose every handler belongs to a rule that visits them lazily
+    (:attr:`~flake8_mlops.registry.Rule.lazy_visits`): skipped until a rule asks."""
+    lazy_codes: Dict[str, FrozenSet[str]] = {c.code: c.lazy_visits for c in rule_classes if c.lazy_visits}
+    if not lazy_codes:
+        return frozenset()
+    out = set()
+    for t, entries in visits.items():
+        if (
+            t in live
+            and t not in leaves
+            and not _child_fields(t)
+            and t not in _BINDERS
+            and all(t.__name__ in lazy_codes.get(code, ()) for code, _ in entries)
+        ):
+            out.add(t)
+    return frozenset(out)
 
 
 _handler_cache: Dict[Tuple[type, ...], Tuple[Dict[type, List[Tuple[str, str]]], Dict[type, List[Tuple[str, str]]]]] = {}
@@ -351,6 +375,17 @@ def run_rules(
 
     tree = ctx.tree
     live, ignore = _live_types(visit_names, leave_names)
+    lazy = _lazy_types(rule_classes, visit_names, leave_names, live)
+    if lazy:
+        # leaves that only lazily-visiting rules handle: not pushed until a rule asks
+        live, ignore = set(live) - lazy, set(ignore) | lazy
+
+        def visit_from_now_on(node_type: type) -> None:
+            if node_type in lazy:
+                live.add(node_type)  # type: ignore[union-attr]
+                ignore.discard(node_type)  # type: ignore[union-attr]
+
+        ctx._visit_hook = visit_from_now_on
 
     # stack items: (node, parent, enclosing statement), or (node, _LEAVE, (parent, stmt))
     # when leaving a node, or (node, _OPEN, None) where a def/class/lambda body starts

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, ClassVar, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -62,6 +62,13 @@ class Rule:
     #: lower-case substrings matched case-insensitively, for rules that judge names in
     #: any case (``to_PKL``): the rule also runs when one occurs in the lowered source
     triggers_nocase: ClassVar[Tuple[str, ...]] = ()
+    #: node types (class names, e.g. ``"Name"``) whose ``visit_`` handler of this rule
+    #: does nothing until the rule calls ``self.ctx.visit_from_now_on(ast.Name)``: until
+    #: some rule does, the walk does not push such leaves at all (there are more ``Name``
+    #: nodes than any other kind). The rule asks before the nodes it needs are reached:
+    #: from a ``visit_`` handler of their enclosing node, or from a statement's handler
+    #: for the statements after it.
+    lazy_visits: ClassVar[FrozenSet[str]] = frozenset()
     #: False for a rule that reads more than the linted text under nbqa (MLP019 reads the
     #: original notebook, whose magics nbqa hides from the text): not gated there
     gate_under_nbqa: ClassVar[bool] = True

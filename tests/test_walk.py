@@ -103,3 +103,46 @@ def test_hand_made_tree_with_missing_fields_does_not_crash():
     findings = run_rules(Context(tree, "t.py", []), [spy])
     assert findings == []
     assert [type(n) for n in spy.seen] == [ast.Call, ast.Constant]
+
+
+# ------------------------------------------------------------------- lazy visits
+
+_LAZY_SRC = '''
+a = 1
+b = a
+for row in rows:
+    c = row + a
+d = c
+'''
+
+
+def _lazy_spy(code: str, lazy: bool) -> type:
+    seen: List[str] = []
+
+    def visit_For(self, node):
+        self.ctx.visit_from_now_on(ast.Name)
+
+    def visit_Name(self, node):
+        seen.append(node.id)
+
+    return type("LazySpy" + code, (Rule,), {
+        "code": code, "name": "spy", "message": "spy", "seen": seen,
+        "visit_For": visit_For, "visit_Name": visit_Name,
+        "lazy_visits": frozenset({"Name"}) if lazy else frozenset(),
+    })
+
+
+def test_lazily_visited_names_are_walked_once_a_rule_asks():
+    tree = ast.parse(_LAZY_SRC)
+    spy = _lazy_spy("MLP986", lazy=True)
+    run_rules(Context(tree, "t.py", _LAZY_SRC.splitlines(True)), [spy])
+    # nothing before the loop; the loop's target and iterable, and everything after
+    assert spy.seen == ["row", "rows", "c", "row", "a", "d", "c"]
+
+
+def test_a_rule_that_visits_names_eagerly_keeps_them_all():
+    tree = ast.parse(_LAZY_SRC)
+    lazy, eager = _lazy_spy("MLP987", lazy=True), _lazy_spy("MLP988", lazy=False)
+    run_rules(Context(tree, "t.py", _LAZY_SRC.splitlines(True)), [lazy, eager])
+    every = ["a", "b", "a", "row", "rows", "c", "row", "a", "d", "c"]
+    assert eager.seen == every and lazy.seen == every

@@ -222,6 +222,8 @@ class DataframeRowIteration(Rule):
     code = "MLP107"
     added_in = "0.2.0"
     triggers = ("pandas", "pd.", "toPandas")
+    # visit_Name notes row reads inside a judged loop: the walk visits names once one opens
+    lazy_visits = frozenset({"Name"})
     name = "dataframe-row-iteration"
     message = (
         "loop over {source} handles {recv} one row at a time; use vectorised column "
@@ -255,6 +257,7 @@ class DataframeRowIteration(Rule):
         self._stack.append(loop)
         if loop.kind is not None:
             self._judged += 1
+            self.ctx.visit_from_now_on(ast.Name)  # before the loop's children are pushed
 
     visit_AsyncFor = visit_For
 

@@ -184,6 +184,8 @@ class TileInsteadOfBroadcast(Rule):
     code = "MLP118"
     added_in = "0.2.0"
     triggers = ("tile", "repeat")
+    # visit_Name follows a candidate's uses: the walk visits names once one exists
+    lazy_visits = frozenset({"Name"})
     name = "tile-instead-of-broadcast"
     message = (
         "{func} materialises a tiled copy only to feed an elementwise {op}; rely on "
@@ -240,6 +242,8 @@ class TileInsteadOfBroadcast(Rule):
         # the resolver binds the target right after the leave handlers
         count = scope.assign_count.get(name, 0) + 1
         cand = _Candidate(value, self._tiles[id(value)], scope, count)  # type: ignore[arg-type]
+        if not self._cands:
+            self.ctx.visit_from_now_on(ast.Name)  # its uses are in the statements after
         self._cands[(id(scope), name)] = cand
 
     def visit_Name(self, node: ast.Name) -> None:
