@@ -167,10 +167,16 @@ def _lazy_types(
     live: frozenset,
 ) -> frozenset:
     """Live leaf types whose every handler belongs to a rule that visits them lazily
-    (:attr:`~flake8_mlops.registry.Rule.lazy_visits`): skipped until a rule asks."""
+    (:attr:`~flake8_mlops.registry.Rule.lazy_visits`): skipped until a rule asks.
+    Cached per selection of rules."""
+    key = tuple(rule_classes)
+    cached = _lazy_cache.get(key)
+    if cached is not None:
+        return cached
     lazy_codes: Dict[str, FrozenSet[str]] = {c.code: c.lazy_visits for c in rule_classes if c.lazy_visits}
     if not lazy_codes:
-        return frozenset()
+        _lazy_cache[key] = frozenset()
+        return _lazy_cache[key]
     out = set()
     for t, entries in visits.items():
         if (
@@ -181,7 +187,11 @@ def _lazy_types(
             and all(t.__name__ in lazy_codes.get(code, ()) for code, _ in entries)
         ):
             out.add(t)
-    return frozenset(out)
+    _lazy_cache[key] = frozenset(out)
+    return _lazy_cache[key]
+
+
+_lazy_cache: Dict[Tuple[type, ...], frozenset] = {}
 
 
 _handler_cache: Dict[Tuple[type, ...], Tuple[Dict[type, List[Tuple[str, str]]], Dict[type, List[Tuple[str, str]]]]] = {}
