@@ -142,6 +142,31 @@ def _pickle_helper_name(name: str) -> bool:
     return known
 
 
+_Name = ast.Name
+_Attribute = ast.Attribute
+_Dict = ast.Dict
+_Call = ast.Call
+#: assigned values ``model_of`` never finds a model in and ``_is_plain_data`` calls data:
+#: ``name = <one of these>`` always records _NOT_FACT (the fast path of leave_Assign)
+_PLAIN_VALUES = frozenset(
+    {ast.Constant, ast.JoinedStr, ast.BinOp, ast.BoolOp, ast.Compare, ast.UnaryOp, ast.Lambda}
+)
+#: …and these when every element is a constant (``results = []``, ``_backends = ["torch"]``,
+#: ``cfg = {"lr": 0.1}``): no element can hold a model
+_LITERAL_CONTAINERS = frozenset({ast.List, ast.Tuple, ast.Set, ast.Dict})
+_Constant = ast.Constant
+
+
+def _constant_elements(value: ast.AST) -> bool:
+    """All elements (dict values) of a literal container are constants."""
+    for elt in value.values if value.__class__ is _Dict else value.elts:  # type: ignore[attr-defined]
+        if elt.__class__ is not _Constant:
+            return False
+    return True
+
+
+_CONTAINER_ADDS = frozenset({"append", "add", "insert", "extend"})
+
 _HISTORY_NAME = lazy_re.compile(r"(?i)^h$|hist|log|result|score|metric|loss")
 
 
@@ -294,17 +319,25 @@ class PickleModelHandoff(Rule):
 
     def _lookup(self, name: str) -> Optional[Fact]:
         """Fact for ``name`` as Python would resolve it here; None when unbound."""
-        for scope in self.ctx.resolver.visible_scopes():
-            facts = scope.data.get(_KEY)
-            if facts and name in facts:
-                return facts[name]  # type: ignore[index]
-            if scope.kind == "function" and self._param_facts:
-                params = self._param_facts.get(id(scope.node))
-                if params and name in params:
-                    return params[name]
-            if name in scope.bindings:
-                value = scope.bindings[name]
-                return _UNKNOWN_FACT if value == LOCAL else _NOT_FACT  # imports
+        param_facts = self._param_facts
+        # Resolver.visible_scopes() inlined (no generator): the current scope, then its
+        # non-class parents
+        scope: Optional[Scope] = self.ctx.resolver.scope
+        first = True
+        while scope is not None:
+            if first or scope.kind != "class":
+                facts = scope.data.get(_KEY)
+                if facts and name in facts:  # type: ignore[operator]
+                    return facts[name]  # type: ignore[index]
+                if param_facts and scope.kind == "function":
+                    params = param_facts.get(id(scope.node))
+                    if params and name in params:
+                        return params[name]
+                value = scope.bindings.get(name)
+                if value is not None:
+                    return _UNKNOWN_FACT if value == LOCAL else _NOT_FACT  # imports
+            first = False
+            scope = scope.parent
         return None
 
     def _self_key(self, expr: ast.AST) -> Optional[str]:
@@ -399,11 +432,13 @@ class PickleModelHandoff(Rule):
         if isinstance(expr, ast.Call):
             return self._call_model(expr, depth)
         if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
-            kind = type(expr).__name__.lower()
             elts = expr.values if isinstance(expr, ast.Dict) else expr.elts
             for elt in elts:
+                if elt.__class__ is _Constant:
+                    continue  # model_of(constant) is None: skip the call
                 inner = self.model_of(elt, depth + 1)
                 if inner is not None:
+                    kind = type(expr).__name__.lower()
                     return Hit(f"{inner.label} (in a {kind})", inner.library, inner.kind)
             return None
         if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
@@ -465,21 +500,15 @@ class PickleModelHandoff(Rule):
 
     def _is_plain_data(self, value: ast.AST) -> bool:
         """Values that are certainly not a model (when ``model_of`` found none)."""
-        if isinstance(
-            value,
-            (
-                ast.Constant, ast.JoinedStr, ast.Dict, ast.List, ast.Tuple, ast.Set,
-                ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.BinOp,
-                ast.BoolOp, ast.Compare, ast.UnaryOp, ast.Lambda,
-            ),
-        ):
-            return True
+        # the call test first (the common case; it excludes the literal types below)
         if isinstance(value, ast.Call):
             func = value.func
-            if isinstance(func, ast.Attribute) and func.attr in STATE_DICT_METHODS:
-                return True
-            if isinstance(func, ast.Attribute) and func.attr == "fit":
-                return True  # a Keras History (model_of ruled out an estimator)
+            if isinstance(func, ast.Attribute):
+                attr = func.attr
+                if attr in STATE_DICT_METHODS:
+                    return True
+                if attr == "fit":
+                    return True  # a Keras History (model_of ruled out an estimator)
             qualname = self.ctx.call_name(value)
             if qualname is not None:
                 if qualname in _ANY_OBJECT_LOADERS:
@@ -491,6 +520,16 @@ class PickleModelHandoff(Rule):
                 return False
             if isinstance(func, ast.Name) and func.id in _DATA_BUILTINS and self._lookup(func.id) is None:
                 return True
+            return False
+        if isinstance(
+            value,
+            (
+                ast.Constant, ast.JoinedStr, ast.Dict, ast.List, ast.Tuple, ast.Set,
+                ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.BinOp,
+                ast.BoolOp, ast.Compare, ast.UnaryOp, ast.Lambda,
+            ),
+        ):
+            return True
         if isinstance(value, ast.Name):
             fact = self._lookup(value.id)
             return fact is not None and fact.state == _NOT
@@ -555,8 +594,40 @@ class PickleModelHandoff(Rule):
             self._set(container, Fact(_MODEL, hit.library, hit.kind), where_bound=True)
 
     def leave_Assign(self, node: ast.Assign) -> None:
-        for target in node.targets:
-            self._assign(target, node.value)
+        targets = node.targets
+        value = node.value
+        if len(targets) == 1:
+            target = targets[0]
+            if target.__class__ is _Name:
+                # fast path for the most common statements, ``x = 0`` / ``x = []``: what
+                # _assign records for them without judging the value
+                vcls = value.__class__
+                if vcls in _PLAIN_VALUES or (vcls in _LITERAL_CONTAINERS and _constant_elements(value)):
+                    fact = _NOT_FACT
+                elif vcls is _Call and (
+                    value.func.__class__ is _Name  # type: ignore[attr-defined]
+                    or (value.func.__class__ is _Attribute and value.func.attr != "fit")  # type: ignore[attr-defined]
+                ):
+                    # ``x = f(...)`` (no ``.fit``): _assign's _value_fact, without the
+                    # detours (model_of of a call is _call_model)
+                    hit = self._call_model(value, 0)  # type: ignore[arg-type]
+                    if hit is not None:
+                        fact = Fact(_MODEL, hit.library, hit.kind)
+                    elif self._is_plain_data(value):
+                        fact = _NOT_FACT
+                    else:
+                        fact = _UNKNOWN_FACT
+                else:
+                    fact = None
+                if fact is not None:
+                    scope = self.ctx.resolver.scope
+                    facts = scope.data.get(_KEY)
+                    if facts is None:
+                        facts = scope.data[_KEY] = {}
+                    facts[target.id] = fact  # type: ignore[index]
+                    return
+        for target in targets:
+            self._assign(target, value)
 
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         ann = self._annotation_fact(node.annotation)
@@ -602,7 +673,8 @@ class PickleModelHandoff(Rule):
         if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
             return self._annotation_fact(ann.left) or self._annotation_fact(ann.right)
         if isinstance(ann, ast.Subscript):
-            outer = self.ctx.qualname(ann.value) or ""
+            qualname = self.ctx.qualname(ann.value)
+            outer = qualname or ""
             if outer.rsplit(".", 1)[-1] in ("Optional", "Union", "Annotated"):
                 inner = ann.slice
                 elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
@@ -611,8 +683,9 @@ class PickleModelHandoff(Rule):
                     if fact is not None and fact.state == _MODEL:
                         return fact
                 return None
-            ann = ann.value
-        qualname = self.ctx.qualname(ann)
+            ann = ann.value  # its qualname is the one just resolved
+        else:
+            qualname = self.ctx.qualname(ann)
         if qualname is None and isinstance(ann, ast.Name):
             fact = self._lookup(ann.id)
             if fact is not None and fact.state == _CLASS:
@@ -634,19 +707,27 @@ class PickleModelHandoff(Rule):
         return scope.parent if scope.node is node else scope
 
     def _function(self, node: ast.AST) -> None:
-        outer = self._enclosing(node)
+        scope = self.ctx.resolver.scope  # _enclosing() inlined
+        outer = scope.parent if scope.node is node else scope
         if outer is not None:
-            self._facts(outer)[node.name] = _NOT_FACT  # type: ignore[attr-defined]
+            outer_facts = outer.data.get(_KEY)
+            if outer_facts is None:
+                outer_facts = outer.data[_KEY] = {}
+            outer_facts[node.name] = _NOT_FACT  # type: ignore[attr-defined,index]
         # annotations are resolved here, in the enclosing scope; the facts are consulted
         # by _lookup when the function's own scope is searched
         args = node.args  # type: ignore[attr-defined]
-        facts: Dict[str, Fact] = {}
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-            if arg.annotation is None:
-                continue
-            fact = self._annotation_fact(arg.annotation)
-            if fact is not None:
-                facts[arg.arg] = fact
+        facts: Optional[Dict[str, Fact]] = None
+        for group in (args.posonlyargs, args.args, args.kwonlyargs):
+            for arg in group:
+                annotation = arg.annotation
+                if annotation is None:
+                    continue
+                fact = self._annotation_fact(annotation)
+                if fact is not None:
+                    if facts is None:
+                        facts = {}
+                    facts[arg.arg] = fact
         if facts:
             self._param_facts[id(node)] = facts
 
@@ -657,8 +738,15 @@ class PickleModelHandoff(Rule):
         self._function(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        parent = self._enclosing(node)
+        scope = self.ctx.resolver.scope  # _enclosing() inlined
+        parent = scope.parent if scope.node is node else scope
         if parent is None:
+            return
+        if not node.bases:  # the loop below finds nothing: the common ``class X:``
+            facts = parent.data.get(_KEY)
+            if facts is None:
+                facts = parent.data[_KEY] = {}
+            facts[node.name] = _UNKNOWN_FACT  # type: ignore[index]
             return
         fact = _UNKNOWN_FACT
         for base in node.bases:
@@ -677,11 +765,41 @@ class PickleModelHandoff(Rule):
     # --------------------------------------------------------------- the calls
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute):
+        fcls = func.__class__
+        if fcls is _Attribute:
+            attr = func.attr  # type: ignore[attr-defined]
+            if attr in FIT_METHODS:
+                self._mark_fitted(func.value, attr)  # type: ignore[attr-defined]
+            elif attr in _CONTAINER_ADDS:
+                args = node.args
+                if args:
+                    hit = self.model_of(args[-1])
+                    if hit is not None:
+                        self._mark_container(func.value, hit)  # type: ignore[attr-defined]
+            # fast rejection of most method calls, the tests that open _check_dump and
+            # _check_helper: no dumper's last name component, no name that says it pickles
+            if attr not in _DUMPER_METHODS:
+                known = _helper_names.get(attr)
+                if known is None:
+                    known = _pickle_helper_name(attr)
+                if not known:
+                    return
+        elif fcls is _Name:
+            # the same for ``f(...)``: no dumper, no helper seen, no pickling name
+            if (
+                PICKLE_DUMPERS.get(self.ctx.call_name(node)) is None  # type: ignore[arg-type]
+                and not self._has_helpers
+            ):
+                known = _helper_names.get(func.id)  # type: ignore[attr-defined]
+                if known is None:
+                    known = _pickle_helper_name(func.id)  # type: ignore[attr-defined]
+                if not known:
+                    return
+        elif isinstance(func, ast.Attribute):  # a node subclass: no shortcut
             receiver = func.value
             if func.attr in FIT_METHODS:
                 self._mark_fitted(receiver, func.attr)
-            elif func.attr in ("append", "add", "insert", "extend") and node.args:
+            elif func.attr in _CONTAINER_ADDS and node.args:
                 hit = self.model_of(node.args[-1])
                 if hit is not None:
                     self._mark_container(receiver, hit)

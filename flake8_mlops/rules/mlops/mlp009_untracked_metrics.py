@@ -87,6 +87,10 @@ _NEVER_METRIC = frozenset(
 )
 
 
+_Name = ast.Name
+#: assignment targets other than a name (nothing to record for them without a metric value)
+_OTHER_TARGETS = frozenset({ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.Starred})
+
 #: a metric word as a substring of the lower-cased name: every token of name_tokens()
 #: is a substring of ``name.lower()``, so without a match no token is a metric word
 _METRIC_HINT = lazy_re.compile("|".join(sorted(_METRIC_WORDS)))
@@ -358,8 +362,22 @@ class UntrackedMetrics(Rule):
 
     # ------------------------------------------------------------- bindings
     def leave_Assign(self, node: ast.Assign) -> None:
+        targets = node.targets
+        if not (self._marked or self._api_seen) and len(targets) == 1:
+            # fast path (most assignments of most files): the value is no metric and
+            # _mark(target, None) is a no-op while nothing is marked; only a name
+            # spelled like a metric can be recorded
+            target = targets[0]
+            tcls = target.__class__
+            if tcls is _Name:
+                name = target.id  # type: ignore[attr-defined]
+                if _named_metric(name) and self._named(name, node.value):
+                    self._mark(target, (_NAMED, name))
+                return
+            if tcls in _OTHER_TARGETS:
+                return
         hit = self.metric(node.value) if self._marked or self._api_seen else None
-        for target in node.targets:
+        for target in targets:
             if isinstance(target, ast.Subscript):
                 # results["f1"] = f1 -> results holds metrics
                 if hit is not None and isinstance(target.value, ast.Name):
