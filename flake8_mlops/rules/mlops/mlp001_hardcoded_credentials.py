@@ -34,6 +34,16 @@ from ...apis.secrets import (
 )
 from ...registry import Rule, register
 
+# node classes, for ``x.__class__ is _Name`` tests in the hot handlers
+_Add = ast.Add
+_Attribute = ast.Attribute
+_BinOp = ast.BinOp
+_Constant = ast.Constant
+_Expr = ast.Expr
+_List = ast.List
+_Name = ast.Name
+_Tuple = ast.Tuple
+
 # ------------------------------------------------------------------ name analysis
 
 _CAMEL_ACRONYM = lazy_re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -249,10 +259,74 @@ def could_be_secret(value: str, name: str, head: str) -> bool:
     return True
 
 
+#: the SHAPE_HINTS a key shape's pattern cannot match without (its case-sensitive
+#: literal parts): a string is searched only with the shapes whose hints it holds, so the
+#: many ``"...weights..."`` strings (hint ``gh``) compile and try the GitHub pattern alone.
+#: A shape missing here is tried whenever any hint occurs (as before).
+_HINTS_OF_SHAPE: Dict[str, Tuple[str, ...]] = {
+    "AWS access key id": ("AKIA", "ASIA", "ABIA", "ACCA"),
+    "Hugging Face token": ("hf_",),
+    "OpenAI/Anthropic API key": ("sk-",),
+    "GitHub token": ("gh", "github_pat_"),
+    "GitLab token": ("glpat-",),
+    "Slack token": ("xox",),
+    "Slack webhook URL": ("hooks.slack.com",),
+    "private key": ("PRIVATE KEY",),
+    "Google API key": ("AIza",),
+    "Stripe secret key": ("k_live_", "k_test_"),
+    "Groq API key": ("gsk_",),
+    "Replicate token": ("r8_",),
+    "Databricks token": ("dapi",),
+    "LangSmith key": ("lsv2_",),
+    "PyPI token": ("pypi-",),
+    "npm token": ("npm_",),
+    "JSON web token": ("eyJ",),
+    "Azure storage account key": ("AccountKey=", "SharedAccessKey="),
+    "Azure SAS signature": ("sig=",),
+    "Telegram bot token": (":AA",),
+}
+_HINTED_SHAPES: Tuple[Tuple[KeyShape, Tuple[str, ...]], ...] = tuple(
+    (shape, _HINTS_OF_SHAPE.get(shape.kind, SHAPE_HINTS)) for shape in KEY_SHAPES
+)
+
+
+def _group_hints() -> Tuple[Tuple[str, ...], Tuple[Tuple[str, Tuple[str, ...]], ...]]:
+    """SHAPE_HINTS split into (hints searched always, (character, hints holding it)...):
+    one search for ``_``, ``-``, ``=`` or ``A`` stands for the hints that contain it, so a
+    string without a hint costs about 9 substring searches instead of 26."""
+    groups: Dict[str, List[str]] = {}
+    for hint in SHAPE_HINTS:
+        key = next((c for c in ("_", "-", "=", "A") if c in hint), "")
+        groups.setdefault(key, []).append(hint)
+    rest = tuple(groups.pop("", ()))
+    return rest, tuple((c, tuple(hints)) for c, hints in groups.items())
+
+
+_UNGROUPED_HINTS, _GROUPED_HINTS = _group_hints()
+
+
+def _has_shape_hint(s: str) -> bool:
+    """``any(hint in s for hint in SHAPE_HINTS)``, with fewer searches."""
+    for hint in _UNGROUPED_HINTS:
+        if hint in s:
+            return True
+    for c, hints in _GROUPED_HINTS:
+        if c in s:
+            for hint in hints:
+                if hint in s:
+                    return True
+    return False
+
+
 def _shape_match(s: str) -> Optional[Tuple[KeyShape, "re.Match[str]"]]:
-    if len(s) < 20 or not any(map(s.__contains__, SHAPE_HINTS)):
+    if len(s) < 20 or not _has_shape_hint(s):
         return None
-    for shape in KEY_SHAPES:
+    for shape, hints in _HINTED_SHAPES:
+        for hint in hints:
+            if hint in s:
+                break
+        else:
+            continue  # the pattern needs one of its hints
         m = shape.pattern.search(s)
         if m is None:
             continue
@@ -315,6 +389,7 @@ def _concat_leaves(expr: ast.AST, out: List[ast.Constant]) -> bool:
 
 _CLI_OPTION_METHODS = frozenset({"add_argument", "option", "add_option"})
 _SETTER_RE = lazy_re.compile(r"^(?:set|save|add|store|use|update)_(\w+)$")
+_SETTER_PREFIXES = ("set_", "save_", "add_", "store_", "use_", "update_")
 
 #: attribute calls whose callee must be resolved before anything is judged: the last
 #: components of CREDENTIAL_CALL_ARGS and ENV_READERS (an attribute call's qualified name
@@ -325,6 +400,8 @@ _RESOLVE_ATTRS = frozenset(
     {q.rsplit(".", 1)[-1] for q in (*CREDENTIAL_CALL_ARGS, *ENV_READERS)} | {"login"}
 )
 _UNRESOLVED = object()
+#: callees with work of their own in visit_Call (one test for the two tables)
+_TABLED_CALLEES = frozenset(CREDENTIAL_CALL_ARGS) | ENV_READERS
 _VENDOR_KEYWORDS = frozenset({"api_key", "api_token", "token", "key"})
 
 #: method name -> the credential-named setting a ``set_<x>(...)`` method sets, or ""
@@ -335,7 +412,8 @@ _SETTER_TARGETS: Dict[str, str] = {}
 def _setter_target(method: str) -> str:
     what = _SETTER_TARGETS.get(method)
     if what is None:
-        m = _SETTER_RE.match(method)
+        # the prefix test spares the pattern (and its compilation) for most methods
+        m = _SETTER_RE.match(method) if method.startswith(_SETTER_PREFIXES) else None
         what = m.group(1) if m is not None and credential_head(m.group(1)) is not None else ""
         if len(_SETTER_TARGETS) > 50_000:  # bounded: a long-lived process sees many names
             _SETTER_TARGETS.clear()
@@ -359,6 +437,28 @@ def _keyword_kind(arg: str) -> int:
             _KEYWORD_KINDS.clear()
         _KEYWORD_KINDS[arg] = kind
     return kind
+
+
+#: what ``visit_Call`` does for an attribute call, by method name (bits below; 0 for
+#: nearly every method: only the keywords are then looked at). Keys are identifiers from
+#: code.
+_M_RESOLVE, _M_NAME_VALUE, _M_SETTER, _M_CLI = 1, 2, 4, 8
+_METHOD_WORK: Dict[str, int] = {}
+
+
+def _method_work(method: str) -> int:
+    work = _METHOD_WORK.get(method)
+    if work is None:
+        work = (
+            (_M_RESOLVE if method in _RESOLVE_ATTRS else 0)
+            | (_M_NAME_VALUE if method in NAME_VALUE_METHODS else 0)
+            | (_M_SETTER if method == "login" or _setter_target(method) else 0)
+            | (_M_CLI if method in _CLI_OPTION_METHODS else 0)
+        )
+        if len(_METHOD_WORK) > 50_000:
+            _METHOD_WORK.clear()
+        _METHOD_WORK[method] = work
+    return work
 
 
 def _is_auth_name(name: str) -> bool:
@@ -629,11 +729,20 @@ class HardcodedCredentials(Rule):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = node.value
+        cls = value.__class__
+        plain = cls is not _Tuple and cls is not _List
         for target in node.targets:
-            if type(target) is ast.Name and type(value) is not ast.Tuple and type(value) is not ast.List:
+            tcls = target.__class__
+            if tcls is _Name and plain:
                 # the common ``x = ...``: judged by its name alone
                 if credential_head(target.id) is not None:
                     self._check_named(target.id, value, target.id)
+                continue
+            if tcls is _Attribute and plain:
+                # ``self.x = ...``: _check_assign's path for it, without its calls
+                if credential_head(target.attr) is not None:
+                    shown, env = self._target_info(target, target.attr)
+                    self._check_named(target.attr, value, shown, env)
                 continue
             self._check_assign(target, value)
 
@@ -657,7 +766,9 @@ class HardcodedCredentials(Rule):
                 self._check_named(arg.arg, default, f"parameter {arg.arg}")
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._check_arguments(node.args)
+        args = node.args
+        if args.defaults or args.kw_defaults:  # most functions have no defaults
+            self._check_arguments(args)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
         self._check_arguments(node.args)
@@ -708,53 +819,41 @@ class HardcodedCredentials(Rule):
 
     # -------------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
-        # Fast path: most calls are rejected by their attribute name and keyword names
-        # alone. The callee is resolved up front only where a table is keyed by it (see
-        # _RESOLVE_ATTRS), and spelled for a message only on the paths that may report.
+        # Fast path: most calls are rejected by their attribute name (one dict lookup, see
+        # _METHOD_WORK) and keyword names alone. The callee is resolved up front only where
+        # a table is keyed by it (see _RESOLVE_ATTRS), and spelled for a message only on
+        # the paths that may report.
         ctx = self.ctx
         f = node.func
-        args = node.args
-        if type(f) is ast.Attribute:
+        if f.__class__ is _Attribute:
             method: Optional[str] = f.attr
-            func = ctx.call_name(node) if method in _RESOLVE_ATTRS else _UNRESOLVED
+            work = _METHOD_WORK.get(method)  # type: ignore[arg-type]
+            if work is None:
+                work = _method_work(method)  # type: ignore[arg-type]
+            if work:
+                self._method_call(node, method, work)  # type: ignore[arg-type]
+            func: object = _UNRESOLVED
         else:
             method = None
             func = ctx.call_name(node)
-
-        if func is not _UNRESOLVED:
-            # callee-specific credential arguments (wandb.login(key=...), HTTPBasicAuth(u, p))
-            specs = CREDENTIAL_CALL_ARGS.get(func or "")  # type: ignore[arg-type]
-            if specs:
-                self._check_call_args(node, specs)
-
-        # settings read or written by name: os.getenv("API_KEY", "..."), cfg.get("password", "...")
-        if args:
-            if func is not _UNRESOLVED and func in ENV_READERS:
-                self._check_env_reader(node, func)  # type: ignore[arg-type]
-            elif method in NAME_VALUE_METHODS and not node.keywords:
-                self._check_name_value_call(node)
-
-            # smtp/ftp/imap client.login("user", "password"); ngrok.set_auth_token("...")
-            if method is not None:
-                what = _SETTER_TARGETS.get(method)
-                if what is None:
-                    what = _setter_target(method)
-                if what or method == "login":
-                    self._check_setter_call(node, method, func, what)
-
-        # argparse / click: add_argument("--api-key", default="...")
-        if method in _CLI_OPTION_METHODS:
-            self._check_cli_option(node)
+            if func in _TABLED_CALLEES:
+                # callee-specific credential arguments (HTTPBasicAuth(u, p), login(token=...))
+                specs = CREDENTIAL_CALL_ARGS.get(func)  # type: ignore[arg-type]
+                if specs:
+                    self._check_call_args(node, specs)
+                # os.getenv("API_KEY", "...") imported by name
+                if node.args and func in ENV_READERS:
+                    self._check_env_reader(node, func)  # type: ignore[arg-type]
 
         for kw in node.keywords:
             arg = kw.arg
-            if arg is None:
-                continue
-            kind = _KEYWORD_KINDS.get(arg)
-            if kind is None:
+            kind = _KEYWORD_KINDS.get(arg)  # type: ignore[arg-type]
+            if not kind:
+                if kind is not None or arg is None:
+                    continue
                 kind = _keyword_kind(arg)
-            if kind == 0:
-                continue
+                if not kind:
+                    continue
             if kind == 1:
                 # auth=("user", "password"), basic_auth=..., http_auth=...
                 self._check_auth_tuple(kw.value, f"{_call_label(ctx, node)}({arg}=)")
@@ -765,6 +864,31 @@ class HardcodedCredentials(Rule):
                     func = ctx.call_name(node)
                 vendor = _call_env_hint(func)  # type: ignore[arg-type]
             self._check_named(arg, kw.value, f"{_call_label(ctx, node)}({arg}=)", vendor or None)
+
+    def _method_call(self, node: ast.Call, method: str, work: int) -> None:
+        """The checks of an attribute call keyed by its method name (``work``, from
+        _METHOD_WORK); its keywords are judged by ``visit_Call``."""
+        func = self.ctx.call_name(node) if work & _M_RESOLVE else _UNRESOLVED
+        if func is not _UNRESOLVED:
+            # callee-specific credential arguments (wandb.login(key=...))
+            specs = CREDENTIAL_CALL_ARGS.get(func or "")  # type: ignore[arg-type]
+            if specs:
+                self._check_call_args(node, specs)
+
+        # settings read or written by name: os.getenv("API_KEY", "..."), cfg.get("password", "...")
+        if node.args:
+            if func is not _UNRESOLVED and func in ENV_READERS:
+                self._check_env_reader(node, func)  # type: ignore[arg-type]
+            elif work & _M_NAME_VALUE and not node.keywords:
+                self._check_name_value_call(node)
+
+            # smtp/ftp/imap client.login("user", "password"); ngrok.set_auth_token("...")
+            if work & _M_SETTER:
+                self._check_setter_call(node, method, func, _setter_target(method))
+
+        # argparse / click: add_argument("--api-key", default="...")
+        if work & _M_CLI:
+            self._check_cli_option(node)
 
     def _check_call_args(self, node: ast.Call, specs: Sequence[CredentialArg]) -> None:
         ctx = self.ctx
@@ -855,9 +979,19 @@ class HardcodedCredentials(Rule):
 
     # ------------------------------------------------------- strings anywhere
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        if type(node.op) is not ast.Add or id(node) in self._done:
+        # the right operand of a chain of str constants is one ("a" + "b") or a chain
+        # ("a" + ("b" + "c")): most BinOps stop at this test
+        right = node.right
+        cls = right.__class__
+        if cls is _Constant:
+            if right.value.__class__ is not str:  # type: ignore[attr-defined]
+                return
+        elif cls is not _BinOp:
             return
-        if isinstance(self.ctx.parent, ast.BinOp) and isinstance(self.ctx.parent.op, ast.Add):
+        if node.op.__class__ is not _Add or id(node) in self._done:
+            return
+        parent = self.ctx.parent
+        if parent.__class__ is _BinOp and parent.op.__class__ is _Add:  # type: ignore[attr-defined]
             return  # judged as part of the enclosing chain
         leaves: List[ast.Constant] = []
         if not _concat_leaves(node, leaves) or len(leaves) < 2:
@@ -881,11 +1015,13 @@ class HardcodedCredentials(Rule):
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
-        if type(value) is not str or len(value) < 8 or id(node) in self._done:
+        if value.__class__ is not str or len(value) < 8 or id(node) in self._done:
             return
-        if type(self.ctx.parent) is ast.Expr:
+        if self.ctx.parent.__class__ is _Expr:
             return  # a docstring (see _check_string)
-        self._check_string(value, node, docstring=False)
+        # the tests that open each branch of _check_string: most strings pass none
+        if (len(value) >= 20 and _has_shape_hint(value)) or "=" in value or "://" in value:
+            self._check_string(value, node, docstring=False)
 
     def _check_string(self, s: str, node: ast.AST, docstring: bool) -> None:
         if docstring:
@@ -935,6 +1071,16 @@ class HardcodedCredentials(Rule):
         return True
 
     def _check_connection_string(self, s: str, node: ast.AST) -> None:
+        if s.isascii():
+            # the pattern needs one of its names: for ASCII text a lower-case search is
+            # the same test (its IGNORECASE also matches U+212A KELVIN SIGN as "k" and
+            # U+017F as "s"), and spares most "x=y" strings the pattern and its compiling
+            low = s.lower()
+            if not (
+                "passw" in low or "pwd" in low or "apikey" in low or "api_key" in low
+                or "access_token" in low or "auth_token" in low
+            ):
+                return
         for m in CONNECTION_STRING_PASSWORD.finditer(s):
             value = m.group("value")
             start = m.start()

@@ -49,10 +49,24 @@ _COLUMN_TRANSFORMERS = {
 }
 #: assigned values that can hold a column list
 _LIST_VALUES = (ast.List, ast.Tuple, ast.BinOp)
+_LIST_VALUE_TYPES = frozenset(_LIST_VALUES)
+#: substrings of the lower-cased name that every word of _FEATURE_WORDS or _COLUMN_WORDS
+#: holds: a name with none of them (and no ``X`` prefix) is not a feature name
+_FEATURE_HINTS = (
+    "feat", "predictor", "inputs", "covariates", "regressors", "explanatory",
+    "col", "var", "fields", "attr",
+)
+_Attribute = ast.Attribute
+_Name = ast.Name
 
 
 @lru_cache(maxsize=4096)
 def _is_feature_name(name: str) -> bool:
+    if name[:1] not in ("X", "x"):
+        # cheap test first: the name's words (name_tokens) are lower-cased parts of it
+        low = name.lower()
+        if not any(map(low.__contains__, _FEATURE_HINTS)):
+            return False
     tokens = name_tokens(name)
     if not tokens or any(t in _EXCLUDE_WORDS for t in tokens):
         return False
@@ -234,22 +248,24 @@ class SensitiveAttributeUnchecked(Rule):
             return
         for t in targets:
             cls = t.__class__
-            if cls is ast.Name:
+            if cls is _Name:
                 if _is_feature_name(t.id):
                     break
-            elif cls is ast.Attribute and _is_feature_name(t.attr):
+            elif cls is _Attribute and _is_feature_name(t.attr):
                 break
         else:
             return
         self._candidate_expr(value)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if isinstance(node.value, _LIST_VALUES):
-            self._assigned(node.targets, node.value)
+        value = node.value
+        if value.__class__ in _LIST_VALUE_TYPES:
+            self._assigned(node.targets, value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if isinstance(node.value, _LIST_VALUES):
-            self._assigned([node.target], node.value)
+        value = node.value
+        if value.__class__ in _LIST_VALUE_TYPES:
+            self._assigned([node.target], value)
 
     # ---------------------------------------------------------- selections
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -295,14 +311,14 @@ class SensitiveAttributeUnchecked(Rule):
     # ------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
+        name = ctx.call_name(node)
         for kw in node.keywords:
             arg = kw.arg
             if arg is None:
                 continue
-            if _is_feature_name(arg) or (arg == "columns" and ctx.call_name(node) == "pandas.get_dummies"):
+            if _is_feature_name(arg) or (arg == "columns" and name == "pandas.get_dummies"):
                 self._candidate_expr(kw.value)
-        name = ctx.call_name(node)
-        index = _COLUMN_TRANSFORMERS.get(name or "")
+        index = _COLUMN_TRANSFORMERS.get(name)  # type: ignore[arg-type]
         if index is None:
             return
         if name == "sklearn.compose.ColumnTransformer":

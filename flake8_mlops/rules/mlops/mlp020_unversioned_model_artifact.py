@@ -52,6 +52,15 @@ _SCRATCH_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/")
 _NOT_MODEL_CLASS = lazy_re.compile(
     r"(Tokenizer|Processor|Config|FeatureExtractor|Collator|Vectorizer|Scaler|Encoder)"
 )
+_FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator"})
+
+# node classes, for ``x.__class__ is _Name`` tests in the hot handlers
+_Attribute = ast.Attribute
+_Call = ast.Call
+_Dict = ast.Dict
+_List = ast.List
+_Name = ast.Name
+_Tuple = ast.Tuple
 
 
 @register
@@ -161,36 +170,48 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
         return data  # type: ignore[return-value]
 
     def _holds_model(self, expr: Optional[ast.AST]) -> bool:
-        if isinstance(expr, ast.Name):
-            for scope in self.ctx.resolver.visible_scopes():
-                data = scope.data.get("MLP020")
-                if data and expr.id in data:  # type: ignore[operator]
-                    return True
-                if expr.id in scope.bindings:
-                    break
-        if isinstance(expr, ast.Dict):
+        cls = expr.__class__
+        if cls is _Name:
+            name = expr.id  # type: ignore[union-attr]
+            # visible_scopes() inlined: this runs for every assignment of a name
+            scope = self.ctx.resolver.scope
+            first = True
+            while scope is not None:
+                if scope.kind != "class" or first:
+                    data = scope.data.get("MLP020")
+                    if data and name in data:  # type: ignore[operator]
+                        return True
+                    if name in scope.bindings:
+                        break
+                first = False
+                scope = scope.parent
+        elif cls is _Dict:
             return (
-                any(self._holds_model(v) for v in expr.values if v is not None)
+                any(self._holds_model(v) for v in expr.values if v is not None)  # type: ignore[union-attr]
                 or is_modelish(self.ctx, expr)
             )
-        if isinstance(expr, (ast.List, ast.Tuple)):
-            return any(self._holds_model(e) for e in expr.elts) or is_modelish(self.ctx, expr)
-        if (
-            isinstance(expr, ast.Call)
-            and isinstance(expr.func, ast.Attribute)
-            and expr.func.attr == "state_dict"
-        ):
-            return self._holds_model(expr.func.value) or is_modelish(self.ctx, expr)
+        elif cls is _List or cls is _Tuple:
+            return any(self._holds_model(e) for e in expr.elts) or is_modelish(self.ctx, expr)  # type: ignore[union-attr]
+        elif cls is _Call:
+            func = expr.func  # type: ignore[union-attr]
+            if func.__class__ is _Attribute and func.attr == "state_dict":
+                return self._holds_model(func.value) or is_modelish(self.ctx, expr)
         return is_modelish(self.ctx, expr)
 
+    def _assign_name(self, name: str, value: Optional[ast.AST]) -> None:
+        if value is not None and self._holds_model(value):
+            self._models(self.ctx.resolver.scope).add(name)
+        else:
+            # no set made for a scope that never held a model (an empty set reads alike)
+            models = self.ctx.resolver.scope.data.get("MLP020")
+            if models:
+                models.discard(name)  # type: ignore[attr-defined]
+
     def _assign(self, target: ast.AST, value: Optional[ast.AST]) -> None:
-        if isinstance(target, ast.Name):
-            models = self._models(self.ctx.scope)
-            if value is not None and self._holds_model(value):
-                models.add(target.id)
-            else:
-                models.discard(target.id)
-        elif isinstance(target, (ast.Tuple, ast.List)):
+        cls = target.__class__
+        if cls is _Name:
+            self._assign_name(target.id, value)  # type: ignore[attr-defined]
+        elif cls is _Tuple or cls is _List:
             values = (
                 value.elts
                 if isinstance(value, (ast.Tuple, ast.List))
@@ -201,8 +222,12 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
                 self._assign(elt, values[i] if values is not None else None)
 
     def leave_Assign(self, node: ast.Assign) -> None:
+        value = node.value
         for target in node.targets:
-            self._assign(target, node.value)
+            if target.__class__ is _Name:
+                self._assign_name(target.id, value)  # type: ignore[attr-defined]
+            else:
+                self._assign(target, value)
 
     def _path(self, expr: Optional[ast.AST]) -> Optional[str]:
         """The constant path ``expr`` writes to (following ``open(...)``), else None."""
@@ -228,22 +253,23 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
         ctx = self.ctx
         name = ctx.call_name(node)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in _PUBLISH_METHODS:
+        is_attribute = func.__class__ is _Attribute
+        if is_attribute and func.attr in _PUBLISH_METHODS:  # type: ignore[attr-defined]
             self._published = True
             return
         if name is not None and node.keywords and ctx.is_true(ctx.kwarg(node, "push_to_hub")):
             self._published = True
         if (
-            isinstance(func, ast.Attribute)
-            and func.attr in ("fit", "partial_fit", "fit_generator")
-            and isinstance(func.value, ast.Name)
+            is_attribute
+            and func.attr in _FIT_METHODS  # type: ignore[attr-defined]
+            and func.value.__class__ is _Name  # type: ignore[attr-defined]
             and (node.args or node.keywords)
             and ctx.qualname(func.value) is None
             and not self._not_model_receiver(func.value)
         ):
             scope = ctx.resolver.lookup_scope(func.value.id) or ctx.scope
             self._models(scope).add(func.value.id)
-        spec = _SAVE_FUNCTIONS.get(name) if name else None
+        spec = _SAVE_FUNCTIONS.get(name)  # type: ignore[arg-type]
         if spec is not None:
             position, keyword, needs_model = spec
             obj = ctx.arg(node, 0)
@@ -253,9 +279,9 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
             if path is not None:
                 self._found.append((node, name + "()", path))  # type: ignore[operator]
             return
-        if not isinstance(func, ast.Attribute) or name is not None:
+        if not is_attribute or name is not None:
             return
-        method = func.attr
+        method = func.attr  # type: ignore[attr-defined]
         # the method is the cheap test; the receiver is judged only for a save method
         if method not in _SAVE_METHODS:
             return
