@@ -216,10 +216,25 @@ ESTIMATOR = "estimator"  # predicts: sklearn/xgboost/lightgbm/catboost/keras mod
 PIPELINE = "pipeline"  # Pipeline/make_pipeline/ColumnTransformer/FeatureUnion
 
 
+_object_kinds: Dict[str, Optional[str]] = {}
+
+
 def object_kind(qualname: Optional[str]) -> Optional[str]:
-    """TRANSFORMER / TARGET / SAMPLER / ESTIMATOR / PIPELINE for a constructor, else None."""
+    """TRANSFORMER / TARGET / SAMPLER / ESTIMATOR / PIPELINE for a constructor, else None.
+    Cached per name (bounded: names come from the linted code)."""
     if not qualname:
         return None
+    try:
+        return _object_kinds[qualname]
+    except KeyError:
+        pass
+    if len(_object_kinds) > 50_000:
+        _object_kinds.clear()
+    kind = _object_kinds[qualname] = _object_kind(qualname)
+    return kind
+
+
+def _object_kind(qualname: str) -> Optional[str]:
     last = qualname.rsplit(".", 1)[-1]
     head = qualname.split(".", 1)[0]
     sub = qualname.split(".")[1:2]

@@ -136,6 +136,42 @@ def _in_test_code(ctx) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+# Pure functions of a qualified name, cached (bounded: names come from the linted code).
+_named_events: Dict[str, Optional[Tuple[str, "Obj"]]] = {}
+_bound_objs: Dict[str, Optional["Obj"]] = {}
+
+
+def _named_event(q: str) -> Optional[Tuple[str, "Obj"]]:
+    """What a call of the imported name ``q`` is to the flow (see :meth:`Flow.on_call`)."""
+    last = q.rsplit(".", 1)[-1]
+    sklearn = q.split(".", 1)[0] == "sklearn"
+    event: Optional[Tuple[str, Obj]] = None
+    if last in SPLIT_FUNCTIONS and sklearn:
+        event = ("split", Obj(None, last))
+    elif q in TRAINING_FUNCTIONS:
+        event = ("train", Obj(ESTIMATOR, q))
+    elif last in CV_FUNCTIONS and sklearn:
+        event = ("cv", Obj(ESTIMATOR, last))
+    if len(_named_events) > 50_000:
+        _named_events.clear()
+    _named_events[q] = event
+    return event
+
+
+def _bound_obj(q: str) -> Optional["Obj"]:
+    """The object a name bound to a call of the imported ``q`` holds, if the flow knows it."""
+    kind = object_kind(q)
+    obj: Optional[Obj] = None
+    if kind is not None:
+        obj = Obj(kind, q.rsplit(".", 1)[-1])
+    elif q.split(".", 1)[0] in _OTHER_ML_HEADS:
+        obj = Obj("library", q)  # Spark ML & co: not judged by spelling
+    if len(_bound_objs) > 50_000:
+        _bound_objs.clear()
+    _bound_objs[q] = obj
+    return obj
+
+
 class Flow:
     """Per-file data-flow tracker (see the module docstring), shared by the rules that
     use it (:func:`shared_flow`): each call and assignment is processed once."""
@@ -433,14 +469,10 @@ class Flow:
         func = node.func
         q = ctx.call_name(node)
         if q is not None:
-            last = q.rsplit(".", 1)[-1]
-            if last in SPLIT_FUNCTIONS and q.split(".", 1)[0] == "sklearn":
-                return ("split", Obj(None, last))
-            if q in TRAINING_FUNCTIONS:
-                return ("train", Obj(ESTIMATOR, q))
-            if last in CV_FUNCTIONS and q.split(".", 1)[0] == "sklearn":
-                return ("cv", Obj(ESTIMATOR, last))
-            return None
+            try:
+                return _named_events[q]
+            except KeyError:
+                return _named_event(q)
         if not isinstance(func, ast.Attribute) or func.attr not in FIT_CALLS:
             return None
         if not (node.args or node.keywords):
@@ -528,10 +560,12 @@ class Flow:
             self._bind(target, self.facts(value), value)
 
     def _split_call(self, value: ast.AST) -> Optional[ast.Call]:
-        if isinstance(value, ast.Call):
-            q = self.ctx.call_name(value)
-            if q is not None and q.split(".", 1)[0] == "sklearn" and q.rsplit(".", 1)[-1] in SPLIT_FUNCTIONS:
-                return value
+        if value.__class__ is ast.Call:
+            q = self.ctx.call_name(value)  # type: ignore[arg-type]
+            if q is not None:
+                event = _named_events[q] if q in _named_events else _named_event(q)
+                if event is not None and event[0] == "split":
+                    return value  # type: ignore[return-value]
         return None
 
     def _bind_split(self, target: ast.AST, call: ast.Call) -> None:
@@ -591,11 +625,7 @@ class Flow:
             func = value.func
             q = self.ctx.call_name(value)
             if q is not None:
-                kind = object_kind(q)
-                if kind is not None:
-                    obj = Obj(kind, q.rsplit(".", 1)[-1])
-                elif q.split(".", 1)[0] in _OTHER_ML_HEADS:
-                    obj = Obj("library", q)  # Spark ML & co: not judged by spelling
+                obj = _bound_objs[q] if q in _bound_objs else _bound_obj(q)
             elif isinstance(func, ast.Attribute) and func.attr in ("fit", "partial_fit"):
                 inner = self.obj(func.value)
                 if inner.known and inner.kind is not None:
