@@ -151,6 +151,8 @@ TRAINING_FUNCTIONS = frozenset(
 )
 
 _FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train_on_batch"})
+#: every method name is_training_call() can accept
+_TRAINING_METHODS = _FIT_METHODS | {"train", "step"}
 _TRAINER_NAME_HINT = ("trainer",)
 
 
@@ -253,7 +255,8 @@ class ModuleFacts:
         ctx = self.ctx
         qualname = ctx.call_name(node)
         func = node.func
-        if func.__class__ is ast.Attribute and func.attr == "backward":  # type: ignore[attr-defined]
+        is_attr = isinstance(func, ast.Attribute)
+        if is_attr and func.attr == "backward":  # type: ignore[attr-defined]
             self._saw_backward = True
         if qualname is not None:
             kinds = self._qualname_kinds.get(qualname)
@@ -271,7 +274,12 @@ class ModuleFacts:
                     report_to = ctx.keyword(node, "report_to")
                     if report_to is not None and self._reports_to_tracker(report_to.value):
                         self.tracker_calls.append(node)
-        if self.is_training_call(node, qualname):
+        # is_training_call()'s own first tests, inline: most calls are neither a training
+        # function nor a method call with a training method name
+        if (
+            qualname in TRAINING_FUNCTIONS
+            or (is_attr and func.attr in _TRAINING_METHODS)  # type: ignore[attr-defined]
+        ) and self.is_training_call(node, qualname):
             self.training_calls.append(node)
 
     def _classify(self, qualname: str) -> Tuple[bool, ...]:
