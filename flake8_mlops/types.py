@@ -83,7 +83,7 @@ Nothing here imports a library or walks a subtree; every answer is a few dict lo
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .apis.models import model_base, model_constructor
 from .names import LOCAL, Scope
@@ -213,6 +213,71 @@ _FIXTURES: FrozenSet[str] = frozenset({"pytest.fixture", "pytest_asyncio.fixture
 _PARAMETRIZE = "pytest.mark.parametrize"
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith)
 
+# node classes as module globals: ``x.__class__ is _Name`` is the cheapest type test
+# (feed and kind_of run for every assignment of the file)
+_Name = ast.Name
+_Call = ast.Call
+_Attribute = ast.Attribute
+_Subscript = ast.Subscript
+_Assign = ast.Assign
+_IfExp = ast.IfExp
+_NamedExpr = ast.NamedExpr
+
+
+_MISSING = object()
+_DYNAMIC = object()  # the kind depends on the call's arguments
+#: qualified call name -> kind, None, or _DYNAMIC (see _static_call_kind)
+_STATIC_CALL_KINDS: Dict[str, object] = {}
+
+
+def _static_call_kind(q: str) -> object:
+    """What TypeFacts._qualified_call_kind answers for calls of ``q`` when the answer
+    does not depend on the call (then it is the same for every call), else _DYNAMIC."""
+    if q.startswith("pandas."):
+        kind = PANDAS_FUNCTIONS.get(q)
+        if q == "pandas.concat":
+            return _DYNAMIC
+        if kind is not None:
+            return kind
+        tail = q[len("pandas."):]
+        if tail.startswith("read_") and "." not in tail and tail not in _NOT_FRAME_READERS:
+            return _DYNAMIC
+        return None
+    if q.startswith("numpy."):
+        tail = q[len("numpy."):]
+        if tail in NUMPY_ARRAY_FUNCTIONS:
+            return NDARRAY
+        if tail.startswith("random.") and tail[len("random."):] in NUMPY_RANDOM_FUNCTIONS:
+            return _DYNAMIC
+        return None
+    if q.startswith("torch.optim.") and q.count(".") == 2:
+        last = q.rsplit(".", 1)[1]
+        if last[:1].isupper() and last not in ("Optimizer",):
+            return OPTIMIZER
+        return None
+    info = model_constructor(q)
+    if info is not None:
+        return TypeFacts._model_kind(info.library, info.kind)
+    return None
+
+
+def _self_parameter(scope: Scope) -> str:
+    """The first parameter of a method (the function of ``scope`` directly in a class,
+    not a static or class method), or "" (the static part of TypeFacts._self_table)."""
+    cls = scope.parent
+    if cls is None or cls.kind != "class":
+        return ""
+    args = getattr(scope.node, "args", None)
+    if not isinstance(args, ast.arguments):
+        return ""
+    first = (args.posonlyargs or args.args or [None])[0]
+    if first is None:
+        return ""
+    for deco in getattr(scope.node, "decorator_list", ()):
+        if isinstance(deco, ast.Name) and deco.id in ("staticmethod", "classmethod"):
+            return ""
+    return first.arg
+
 
 def is_pandas(kind: Optional[str]) -> bool:
     """True for "DataFrame", "Series" and "pandas"."""
@@ -241,6 +306,10 @@ class TypeFacts:
         self._fixtures: Optional[Dict[str, object]] = None
         # id(function def) -> kinds of its ``return`` values (None: bare/unknown/yield)
         self._returns: Dict[int, Set[Optional[str]]] = {}
+        #: called with each Assign/AnnAssign after it is fed, by the shared feeder of
+        #: :class:`AssignFeeder` (see there): a rule's own work on assignments without
+        #: a leave_Assign handler of its own
+        self.listeners: List[Tuple[str, Callable[[ast.AST], None]]] = []
 
     # ------------------------------------------------------------------ feeding
     def see_return(self, node: ast.AST) -> None:
@@ -250,29 +319,67 @@ class TypeFacts:
         fn = scope.node
         if scope.kind != "function" or type(fn) is not ast.FunctionDef:
             return
-        kinds = self._returns.setdefault(id(fn), set())
+        kinds = self._returns.get(id(fn))
+        if kinds is None:
+            kinds = self._returns[id(fn)] = set()
         if isinstance(node, ast.Return) and node.value is not None:
             kinds.add(self.kind_of(node.value))
         else:
             kinds.add(None)
 
     def feed(self, node: ast.AST) -> None:
-        """Record the kinds bound by an Assign/AnnAssign; call from ``leave_Assign`` /
-        ``leave_AnnAssign`` (before the resolver binds the targets). Idempotent."""
+        """Record the kinds bound by an Assign/AnnAssign, then call the
+        :attr:`listeners`; call from ``leave_Assign`` / ``leave_AnnAssign`` (before the
+        resolver binds the targets). Idempotent: a node is recorded (and heard) once."""
         key = id(node)
-        if key in self._fed:
+        fed = self._fed
+        if key in fed:
             return
-        self._fed.add(key)
-        if isinstance(node, ast.Assign):
+        fed.add(key)
+        if node.__class__ is _Assign:
+            value = node.value  # type: ignore[attr-defined]
+            kind = self.kind_of(value)
+            targets = node.targets  # type: ignore[attr-defined]
+            if len(targets) == 1 and targets[0].__class__ is _Name:
+                # ``name = value`` (most assignments): _record inlined
+                name = targets[0].id
+                scope = self.ctx.resolver.scope
+                data = scope.data
+                table = data.get(_KEY)
+                if table is None:
+                    table = data[_KEY] = {}
+                table[name] = (kind, scope.assign_count.get(name, 0) + 1)  # type: ignore[index]
+            else:
+                for target in targets:
+                    self._record_target(target, value, kind)
+        elif isinstance(node, ast.Assign):  # a subclass of ast.Assign (hand-made trees)
             value = node.value
             kind = self.kind_of(value)
             for target in node.targets:
                 self._record_target(target, value, kind)
         elif isinstance(node, ast.AnnAssign):
-            if node.value is None or not isinstance(node.target, ast.Name):
-                return
-            kind = self.annotation_kind(node.annotation) or self.kind_of(node.value)
-            self._record(node.target.id, kind)
+            if node.value is not None and isinstance(node.target, ast.Name):
+                kind = self.annotation_kind(node.annotation) or self.kind_of(node.value)
+                self._record(node.target.id, kind)
+        if self.listeners:
+            for item in tuple(self.listeners):  # a failing one is dropped meanwhile
+                try:
+                    item[1](node)
+                except Exception as exc:  # one rule's bug must not stop the shared feed
+                    self._listener_failed(item, node, exc)
+
+    def listen(self, code: str, listener: Callable[[ast.AST], None]) -> None:
+        """Call ``listener(node)`` after each assignment is recorded (see AssignFeeder);
+        ``code`` is the rule's, for the internal-error finding if the listener raises."""
+        self.listeners.append((code, listener))
+
+    def _listener_failed(self, item: Tuple[str, Callable[[ast.AST], None]], node: ast.AST, exc: BaseException) -> None:
+        """Drop a listener that raised and report it once, as the dispatcher does for a
+        failing handler (the rule's other handlers keep running)."""
+        if item in self.listeners:
+            self.listeners.remove(item)
+        line = getattr(node, "lineno", 1) or 1
+        self.ctx.add(line, 0, f"MLP000 internal error in {item[0]} ({type(exc).__name__}); please report")
 
     def _record_target(self, target: ast.AST, value: ast.expr, kind: Optional[str]) -> None:
         if isinstance(target, ast.Name):
@@ -305,19 +412,13 @@ class TypeFacts:
         scope = self.ctx.resolver.lookup_scope(name)
         if scope is None or scope.kind != "function" or scope.assign_count.get(name) != 1:
             return None
-        cls = scope.parent
-        if cls is None or cls.kind != "class":
+        data = scope.data
+        me = data.get("_types.self")
+        if me is None:
+            me = data["_types.self"] = _self_parameter(scope)
+        if me != name:
             return None
-        args = getattr(scope.node, "args", None)
-        if not isinstance(args, ast.arguments):
-            return None
-        first = (args.posonlyargs or args.args or [None])[0]
-        if first is None or first.arg != name:
-            return None
-        for deco in getattr(scope.node, "decorator_list", ()):
-            if isinstance(deco, ast.Name) and deco.id in ("staticmethod", "classmethod"):
-                return None
-        return cls.data.setdefault("_self_types", {})  # type: ignore[return-value]
+        return scope.parent.data.setdefault("_self_types", {})  # type: ignore[union-attr,return-value]
 
     def _self_attr_kind(self, name: str, attr: str) -> Optional[str]:
         if name not in ("self", "cls") and not name.startswith("self"):
@@ -338,24 +439,25 @@ class TypeFacts:
     # ----------------------------------------------------------------- queries
     def kind_of(self, expr: Optional[ast.AST]) -> Optional[str]:
         """The kind of object ``expr`` holds, or None when unknown."""
-        if expr is None:
-            return None
-        t = type(expr)
-        if t is ast.Name:
+        t = expr.__class__  # None falls through every test below
+        if t is _Name:
             return self._name_kind(expr.id)  # type: ignore[attr-defined]
-        if t is ast.Call:
+        if t is _Call:
             return self._call_kind(expr)  # type: ignore[arg-type]
-        if t is ast.Subscript:
+        if t is _Subscript:
             return self._subscript_kind(expr)  # type: ignore[arg-type]
-        if t is ast.Attribute:
+        if t is _Attribute:
             attr = expr.attr  # type: ignore[attr-defined]
             owner = expr.value  # type: ignore[attr-defined]
-            if type(owner) is ast.Name:
-                kind = self._self_attr_kind(owner.id, attr)
-                if kind is not None:
-                    return kind
-            if attr in ("values", "T"):
-                base = self.kind_of(expr.value)  # type: ignore[attr-defined]
+            if owner.__class__ is _Name:
+                oid = owner.id
+                # the test of _self_attr_kind, done here to spare the call for other names
+                if oid == "self" or oid == "cls" or oid.startswith("self"):
+                    kind = self._self_attr_kind(oid, attr)
+                    if kind is not None:
+                        return kind
+            if attr == "values" or attr == "T":
+                base = self.kind_of(owner)
                 if attr == "values" and is_pandas(base):
                     return NDARRAY
                 if attr == "T" and base in (DATAFRAME, NDARRAY):
@@ -366,11 +468,11 @@ class TypeFacts:
                 if self.kind_of(owner) == DATAFRAME:
                     return SERIES
             return None
-        if t is ast.IfExp:
+        if t is _IfExp:
             a = self.kind_of(expr.body)  # type: ignore[attr-defined]
             b = self.kind_of(expr.orelse)  # type: ignore[attr-defined]
             return a if a is not None and a == b else None
-        if t is ast.NamedExpr:
+        if t is _NamedExpr:
             return self.kind_of(expr.value)  # type: ignore[attr-defined]
         return None
 
@@ -413,7 +515,9 @@ class TypeFacts:
 
     def _name_kind(self, name: str) -> Optional[str]:
         res = self.ctx.resolver
-        scope = res.lookup_scope(name)
+        scope = res.scope
+        if name not in scope.bindings:  # lookup_scope's first test, inlined
+            scope = res.lookup_scope(name)
         if scope is None or scope.bindings.get(name) != LOCAL:
             return None
         count = scope.assign_count.get(name, 0)
@@ -428,15 +532,21 @@ class TypeFacts:
 
     def _param_kind(self, scope: Scope, name: str) -> Optional[str]:
         node = scope.node
-        args = getattr(node, "args", None)
-        if not isinstance(args, ast.arguments):
+        # the function's parameters by name (first of a name), listed once per scope
+        params = scope.data.get("_types.params")
+        if params is None:
+            params = {}
+            args = getattr(node, "args", None)
+            if isinstance(args, ast.arguments):
+                for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                    params.setdefault(arg.arg, arg)
+            scope.data["_types.params"] = params
+        arg = params.get(name)  # type: ignore[attr-defined]
+        if arg is None:
             return None
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-            if arg.arg == name:
-                if arg.annotation is None:
-                    return self._fixture_kind(node, scope, name)
-                return self.annotation_kind(arg.annotation)
-        return None
+        if arg.annotation is None:
+            return self._fixture_kind(node, scope, name)
+        return self.annotation_kind(arg.annotation)
 
     # ---------------------------------------------------------- pytest fixtures
     def _fixture_kind(self, func: ast.AST, scope: Scope, name: str) -> Optional[str]:
@@ -563,17 +673,42 @@ class TypeFacts:
         return None
 
     def _call_kind(self, call: ast.Call) -> Optional[str]:
-        ctx = self.ctx
+        func = call.func
+        fcls = func.__class__
+        if fcls is _Attribute:
+            method = func.attr  # type: ignore[attr-defined]
+            if method == _TO_PANDAS or method == _TO_PANDAS_SPARK:
+                return self._to_pandas_kind(call, func)  # type: ignore[arg-type]
+        elif isinstance(func, ast.Attribute):  # a subclass (hand-made trees)
+            return self._call_kind_slow(call)
+        q = self.ctx.call_name(call)
+        if q is not None:
+            # most qualified calls (os.path.join, torch.cat...) give a kind that depends
+            # on the name alone: looked up once per process
+            kind = _STATIC_CALL_KINDS.get(q, _MISSING)
+            if kind is _MISSING:
+                return self._qualified_call_kind(q, call)
+            if kind is not _DYNAMIC:
+                return kind  # type: ignore[return-value]
+            return self._dynamic_call_kind(q, call)
+        if fcls is _Name or isinstance(func, ast.Name):
+            return self._local_def_kind(func.id)  # type: ignore[attr-defined]
+        if fcls is not _Attribute:
+            return None
+        return self._method_call_kind(call, func)  # type: ignore[arg-type]
+
+    def _call_kind_slow(self, call: ast.Call) -> Optional[str]:
+        """_call_kind for a func node of a subclass of ast.Attribute (never parsed)."""
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in (_TO_PANDAS, _TO_PANDAS_SPARK):
             return self._to_pandas_kind(call, func)
-        q = ctx.call_name(call)
+        q = self.ctx.call_name(call)
         if q is not None:
             return self._qualified_call_kind(q, call)
-        if isinstance(func, ast.Name):
-            return self._local_def_kind(func.id)
-        if not isinstance(func, ast.Attribute):
-            return None
+        return self._method_call_kind(call, func)  # type: ignore[arg-type]
+
+    def _method_call_kind(self, call: ast.Call, func: ast.Attribute) -> Optional[str]:
+        """``recv.method(...)`` whose name does not resolve through the imports."""
         method = func.attr
         recv = func.value
         # df.groupby(...).mean(): the aggregate of a pandas grouper
@@ -663,43 +798,37 @@ class TypeFacts:
         return kw is not None and not self.ctx.is_false(kw.value)
 
     def _qualified_call_kind(self, q: str, call: ast.Call) -> Optional[str]:
+        """The kind of a call of the imported name ``q``."""
+        kind = _STATIC_CALL_KINDS.get(q, _MISSING)
+        if kind is _MISSING:
+            kind = _static_call_kind(q)
+            if len(_STATIC_CALL_KINDS) > 50_000:
+                _STATIC_CALL_KINDS.clear()
+            _STATIC_CALL_KINDS[q] = kind
+        if kind is not _DYNAMIC:
+            return kind  # type: ignore[return-value]
+        return self._dynamic_call_kind(q, call)
+
+    def _dynamic_call_kind(self, q: str, call: ast.Call) -> Optional[str]:
+        """The calls whose kind depends on their arguments (see _static_call_kind):
+        ``pandas.concat``, the ``pandas.read_*`` frame readers, NumPy's random samplers."""
+        if q == "pandas.concat":
+            return self._concat_kind(call)
         if q.startswith("pandas."):
-            kind = PANDAS_FUNCTIONS.get(q)
-            if kind == PANDAS and q == "pandas.concat":
-                return self._concat_kind(call)
-            if kind is not None:
-                return kind
-            tail = q[len("pandas."):]
-            if tail.startswith("read_") and "." not in tail and tail not in _NOT_FRAME_READERS:
-                ctx = self.ctx
-                if any(ctx.keyword(call, k) is not None for k in _CHUNKING):
+            ctx = self.ctx
+            if any(ctx.keyword(call, k) is not None for k in _CHUNKING):
+                return None
+            if ctx.has_star_kwargs(call):
+                return PANDAS
+            if q == "pandas.read_excel":
+                sheet = ctx.kwarg(call, "sheet_name")
+                if sheet is not None and not isinstance(ctx.literal(sheet), (str, int)):
                     return None
-                if ctx.has_star_kwargs(call):
-                    return PANDAS
-                if tail == "read_excel":
-                    sheet = ctx.kwarg(call, "sheet_name")
-                    if sheet is not None and not isinstance(ctx.literal(sheet), (str, int)):
-                        return None
-                if tail == "read_json" and ctx.keyword(call, "typ") is not None:
-                    return PANDAS
-                return DATAFRAME
-            return None
-        if q.startswith("numpy."):
-            tail = q[len("numpy."):]
-            if tail in NUMPY_ARRAY_FUNCTIONS:
-                return NDARRAY
-            if tail.startswith("random.") and tail[len("random."):] in NUMPY_RANDOM_FUNCTIONS:
-                if call.args or call.keywords:  # np.random.rand() alone is a float
-                    return NDARRAY
-            return None
-        if q.startswith("torch.optim.") and q.count(".") == 2:
-            last = q.rsplit(".", 1)[1]
-            if last[:1].isupper() and last not in ("Optimizer",):
-                return OPTIMIZER
-            return None
-        info = model_constructor(q)
-        if info is not None:
-            return self._model_kind(info.library, info.kind)
+            if q == "pandas.read_json" and ctx.keyword(call, "typ") is not None:
+                return PANDAS
+            return DATAFRAME
+        if call.args or call.keywords:  # np.random.rand() alone is a float
+            return NDARRAY
         return None
 
     # ------------------------------------------------------------ local classes
@@ -791,31 +920,50 @@ class TypeFacts:
         return PANDAS
 
 
-class TypeFeeder:
-    """Mixin for smell rules: feeds the file's :class:`TypeFacts` from the rule's own
-    ``leave_Assign``/``leave_AnnAssign`` so the rule works when selected alone.
-    A rule that overrides these handlers must call ``super()``. The handlers are shared
+class _FactsHandler(property):
+    """A handler read from the file's TypeFacts (a property subclass, so that it can
+    carry the ``__mlp_shared__`` mark of :func:`~flake8_mlops.registry.shared`)."""
+
+
+def _facts_handler(method: str) -> property:
+    """A shared collector (key "types") whose value, read on a rule instance, is the
+    bound method ``method`` of the file's :class:`TypeFacts`."""
+
+    def get(self: "AssignFeeder") -> Callable[[ast.AST], None]:
+        return getattr(types_of(self.ctx), method)  # type: ignore[no-any-return]
+
+    return shared("types")(_FactsHandler(get))  # type: ignore[no-any-return]
+
+
+class AssignFeeder:
+    """Mixin: feeds the file's :class:`TypeFacts` from ``leave_Assign`` /
+    ``leave_AnnAssign``, then calls :attr:`TypeFacts.listeners`. The handlers are shared
     collectors (:func:`~flake8_mlops.registry.shared`): with many smell rules selected
-    the dispatcher feeds each assignment once, not once per rule."""
+    the dispatcher runs them once per assignment, not once per rule. A rule with work of
+    its own to do on each assignment (after the types are recorded, before the resolver
+    binds the targets) appends a method to ``types_of(ctx).listeners`` in ``__init__``
+    (or when it starts to need it) rather than overriding these handlers: one handler
+    invocation per assignment instead of one per rule."""
 
     ctx: "Context"
+
+    # ``rule.leave_Assign`` is the bound method ``types_of(rule.ctx).feed`` itself (the
+    # dispatcher reads each handler once per file): one Python call per assignment
+    leave_Assign = leave_AnnAssign = _facts_handler("feed")
+
+
+class TypeFeeder(AssignFeeder):
+    """Mixin for smell rules: feeds the file's :class:`TypeFacts` from the rule's own
+    ``leave_Assign``/``leave_AnnAssign`` (see :class:`AssignFeeder`) so the rule works
+    when selected alone, and records what local functions return. A rule that
+    overrides these handlers must call ``super()``."""
 
     @property
     def types(self) -> TypeFacts:
         return types_of(self.ctx)
 
-    @shared("types")
-    def leave_Assign(self, node: ast.Assign) -> None:
-        types_of(self.ctx).feed(node)
-
-    @shared("types")
-    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
-        types_of(self.ctx).feed(node)
-
-    @shared("types")
-    def visit_Return(self, node: ast.Return) -> None:
-        types_of(self.ctx).see_return(node)
-
+    # ``rule.visit_Return`` is ``types_of(rule.ctx).see_return`` (see AssignFeeder)
+    visit_Return = _facts_handler("see_return")
     visit_Yield = visit_Return  # a generator returns no frame
     visit_YieldFrom = visit_Return
 

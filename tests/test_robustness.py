@@ -637,3 +637,40 @@ def test_defaults_resolve_in_the_enclosing_scope():
         '''
     )
     assert [(line, t.split()[0]) for line, _, t in lint(source, codes=["MLP003"])] == [(4, "MLP003")]
+
+
+def test_a_failing_assignment_listener_does_not_stop_the_shared_type_feed():
+    """Smell rules hear assignments through TypeFacts listeners (one shared handler per
+    assignment); a listener that raises is dropped and reported once, and the type
+    facts other rules rely on keep being fed."""
+    from flake8_mlops.registry import Rule
+    from flake8_mlops.types import TypeFeeder, types_of
+
+    class BrokenListener(TypeFeeder, Rule):
+        code = "MLP995"
+        name = "broken-listener"
+        message = "never"
+
+        def __init__(self, ctx):
+            super().__init__(ctx)
+            types_of(ctx).listen(self.code, self._after_assign)
+
+        def _after_assign(self, node):
+            raise ZeroDivisionError
+
+    source = textwrap.dedent(
+        '''\
+        import pandas as pd
+
+        df = pd.read_csv("a.csv", dtype=str)
+        df2 = df.copy()
+        y = df2.values
+        '''
+    )
+    broken_first = [BrokenListener] + list(all_rules())  # the broken rule owns the feed
+    findings = run_rules(Context(ast.parse(source), "t.py", source.splitlines(True)), broken_first)
+    internal = [f for f in findings if f[2].startswith("MLP000")]
+    assert internal == [(3, 0, "MLP000 internal error in MLP995 (ZeroDivisionError); please report")]
+    assert sorted(set(f for f in findings if not f[2].startswith("MLP000"))) == lint(source)
+    # df2's kind was recorded after the failure: the feed kept running
+    assert [f[0] for f in findings if f[2].startswith("MLP105")] == [5]

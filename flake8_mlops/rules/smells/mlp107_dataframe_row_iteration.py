@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Set
 
 from ...names import LOCAL
 from ...registry import Rule, register
-from ...types import SERIES, short, types_of
+from ...types import SERIES, AssignFeeder, short, types_of
 
 #: wrappers that only decorate an iterable (progress bars, counters)
 _WRAPPERS = frozenset(
@@ -99,7 +99,7 @@ class _Loop:
 
 
 @register
-class DataframeRowIteration(Rule):
+class DataframeRowIteration(AssignFeeder, Rule):
     """## What it does
     Flags a `for` loop that walks a pandas DataFrame row by row -- over `df.iterrows()`,
     `df.itertuples()`, `range(len(df))`, `range(df.shape[0])` or `df.index` (also
@@ -238,16 +238,16 @@ class DataframeRowIteration(Rule):
         self._judged = 0  # judged loops currently open
         self._seq = 0  # monotonic counter of per-row accesses
         self._snaps: Dict[int, int] = {}  # id(op node) -> counter at entry
+        self._listening = False  # _after_assign registered with the type feeder
 
     # ------------------------------------------------------------------ types
-    def leave_Assign(self, node: ast.Assign) -> None:
-        types_of(self.ctx).feed(node)
-        self._leave_assign(node, node.targets)
-
-    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
-        types_of(self.ctx).feed(node)
-        if node.value is not None:
-            self._leave_assign(node, [node.target])
+    # leave_Assign / leave_AnnAssign: the shared type feeder (AssignFeeder), which calls
+    # _after_assign once a judged loop has opened (before, no assignment has a snapshot)
+    def _after_assign(self, node: ast.AST) -> None:
+        if node.__class__ is ast.Assign:
+            self._leave_assign(node, node.targets)  # type: ignore[attr-defined]
+        elif node.value is not None:  # type: ignore[attr-defined]
+            self._leave_assign(node, [node.target])  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ loops
     def visit_For(self, node: ast.For) -> None:
@@ -256,6 +256,9 @@ class DataframeRowIteration(Rule):
             self._classify(loop, node)
         self._stack.append(loop)
         if loop.kind is not None:
+            if not self._listening:
+                self._listening = True
+                types_of(self.ctx).listen(self.code, self._after_assign)
             self._judged += 1
             self.ctx.visit_from_now_on(ast.Name)  # before the loop's children are pushed
 

@@ -115,8 +115,14 @@ class DotForMatmul(TypeFeeder, Rule):
     )
     confidence = "high"
 
-    def leave_Assign(self, node: ast.Assign) -> None:
-        super().leave_Assign(node)
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        # run by the shared type feeder after each assignment (no handler of our own)
+        types_of(ctx).listen(self.code, self._after_assign)
+
+    def _after_assign(self, node: ast.AST) -> None:
+        if node.__class__ is not ast.Assign:
+            return  # an annotated assignment
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return
         name = node.targets[0].id

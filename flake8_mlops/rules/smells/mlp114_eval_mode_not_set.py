@@ -41,6 +41,10 @@ _SUBMODULES = frozenset(
      "feature_extractor", "net", "network", "mlp", "body"}
 )
 # origins of a model binding
+_NAMED = frozenset({ast.Name, ast.Attribute})  # argument classes _text may spell
+_NameNode = ast.Name
+_AttributeNode = ast.Attribute
+_StarredNode = ast.Starred
 _TRAIN_MODE = "train"  # a network built here / loaded by torch.load: training mode
 _EVAL = "eval"  # bound through .eval() / .train(False)
 _PRETRAINED = "pretrained"  # HF from_pretrained & co: eval mode unless .train() is called
@@ -255,6 +259,7 @@ class EvalModeNotSet(TypeFeeder, Rule):
         self._order: List[ast.AST] = []
         self._nograd_withs: Set[int] = set()
         self._def_names: Dict[int, Set[str]] = {}
+        self.types.listen(self.code, self._after_assign)  # not a leave_Assign of our own
 
     # ------------------------------------------------------------- frames
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -344,16 +349,26 @@ class EvalModeNotSet(TypeFeeder, Rule):
     leave_AsyncWith = leave_With  # type: ignore[assignment]
 
     # ------------------------------------------------------------- facts
-    def leave_Assign(self, node: ast.Assign) -> None:
-        super().leave_Assign(node)
+    def _after_assign(self, node: ast.Assign) -> None:
+        """Run by the shared type feeder after each assignment (see __init__)."""
+        if node.__class__ is not ast.Assign:
+            return  # an annotated assignment
         frame = self._frames[-1]
+        value = node.value
+        # (a pure function of the value: tested once, not per target; only calls chain)
+        has_eval = value.__class__ is ast.Call and self._chain_has_eval(value)
         for target in node.targets:
+            tcls = target.__class__
+            if tcls is _NameNode:
+                if has_eval:
+                    self._note_eval(frame, _text(target))
+                continue  # the common ``name = value``
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                 if frame.self_name and target.value.id == frame.self_name and frame.cls is not None:
-                    frame.cls.attrs.setdefault(target.attr, []).append(self._origin(node.value))
-            if self._chain_has_eval(node.value) and isinstance(target, (ast.Name, ast.Attribute)):
+                    frame.cls.attrs.setdefault(target.attr, []).append(self._origin(value))
+            if has_eval and isinstance(target, (ast.Name, ast.Attribute)):
                 self._note_eval(frame, _text(target))
-            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, ast.Call):
+            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, ast.Call):
                 # ``processor, model = load_captioner()``: remember where the names came from
                 origin = self._origin(node.value)
                 scope = self.ctx.scope
@@ -375,13 +390,30 @@ class EvalModeNotSet(TypeFeeder, Rule):
         frame = self._frames[-1]
         func = node.func
         has_args = bool(node.args or node.keywords)
-        if isinstance(func, ast.Name):
+        if func.__class__ is _NameNode:
             if has_args:
-                self._callers.setdefault(func.id, []).append(self._call_site(node, frame, False))
-        elif isinstance(func, ast.Attribute):
+                # (_call_site's first case inlined: nothing in eval mode yet)
+                if self._evals:
+                    site = self._call_site(node, frame, False)
+                else:
+                    site = _Site(frame, False, node, None, None)
+                sites = self._callers.get(func.id)
+                if sites is None:
+                    self._callers[func.id] = [site]
+                else:
+                    sites.append(site)
+        elif func.__class__ is _AttributeNode:
             attr = func.attr
             if has_args:
-                self._callers.setdefault(attr, []).append(self._call_site(node, frame, True))
+                if self._evals:
+                    site = self._call_site(node, frame, True)
+                else:
+                    site = _Site(frame, True, node, None, None)
+                sites = self._callers.get(attr)
+                if sites is None:
+                    self._callers[attr] = [site]
+                else:
+                    sites.append(site)
             if attr == "eval" and not node.args and not node.keywords:
                 self._note_eval(frame, _text(func.value))
             elif attr == "train":
@@ -419,21 +451,32 @@ class EvalModeNotSet(TypeFeeder, Rule):
 
     def _call_site(self, node: ast.Call, frame: _Frame, method: bool) -> "_Site":
         """Which arguments of this call were switched to eval mode before it."""
-        args = node.args
-        star = any(isinstance(a, ast.Starred) for a in args) or self.ctx.has_star_kwargs(node)
+        if not self._evals:
+            # nothing switched to eval mode yet (most calls): _arg_in_eval is then
+            # False for a name or an attribute and True for anything else (a call,
+            # with or without .eval() in its chain, a literal, a starred argument), a
+            # function of the node alone: worked out when a finding needs it (_Site.evald)
+            return _Site(frame, method, node, None, None)
         arg_in_eval = self._arg_in_eval
-        evald: List[bool] = [arg_in_eval(a, frame) for a in args] if args else []
+        args = node.args
+        evald = [arg_in_eval(a, frame) for a in args] if args else []
         kw_evald = (
             {kw.arg: arg_in_eval(kw.value, frame) for kw in node.keywords if kw.arg} if node.keywords else {}
         )
-        return _Site(frame, method, star, evald, kw_evald)
+        return _Site(frame, method, node, evald, kw_evald)
 
     def _arg_in_eval(self, arg: ast.expr, frame: _Frame) -> bool:
-        if isinstance(arg, ast.Call) and self._chain_has_eval(arg):
-            return True  # evaluate(model.eval(), loader)
-        text = _text(arg)
-        if text is None:
-            return not isinstance(arg, (ast.Name, ast.Attribute))  # unknown: benefit of the doubt
+        cls = arg.__class__
+        if cls is _NameNode:
+            text: Optional[str] = arg.id  # type: ignore[attr-defined]
+        elif cls is _AttributeNode:
+            text = _text(arg)
+            if text is None:
+                return False  # ``a[0].model``: not a spelling we track
+        else:
+            # evaluate(model.eval(), loader); any other call, literal...: unknown,
+            # benefit of the doubt
+            return True
         if text not in self._evals:
             return False  # never switched anywhere so far (the common, cheap case)
         if text in frame.evals:
@@ -643,18 +686,49 @@ class EvalModeNotSet(TypeFeeder, Rule):
 
 
 class _Site:
-    """A call site: the caller's frame and, per argument, whether it was in eval mode."""
+    """A call site: the caller's frame and, per argument, whether it was in eval mode
+    (``evald``/``kw_evald`` None: nothing was in eval mode yet, see _call_site)."""
 
-    __slots__ = ("frame", "method", "star", "evald", "kw_evald")
+    __slots__ = ("frame", "method", "node", "_evald", "_kw_evald")
 
     def __init__(
-        self, frame: _Frame, method: bool, star: bool, evald: List[bool], kw_evald: Dict[str, bool]
+        self,
+        frame: _Frame,
+        method: bool,
+        node: ast.Call,
+        evald: Optional[List[bool]],
+        kw_evald: Optional[Dict[str, bool]],
     ) -> None:
         self.frame = frame
         self.method = method
-        self.star = star
-        self.evald = evald
-        self.kw_evald = kw_evald
+        self.node = node
+        self._evald = evald
+        self._kw_evald = kw_evald
+
+    @property
+    def star(self) -> bool:
+        """``f(*args)`` / ``f(**kwargs)``: arguments cannot be matched to parameters."""
+        node = self.node
+        return any(isinstance(a, ast.Starred) for a in node.args) or any(
+            kw.arg is None for kw in node.keywords
+        )
+
+    @property
+    def evald(self) -> List[bool]:
+        if self._evald is None:
+            args = self.node.args
+            self._evald = [a.__class__ not in _NAMED for a in args] if args else []
+        return self._evald
+
+    @property
+    def kw_evald(self) -> Dict[str, bool]:
+        if self._kw_evald is None:
+            keywords = self.node.keywords
+            self._kw_evald = (
+                {kw.arg: kw.value.__class__ not in _NAMED for kw in keywords if kw.arg}
+                if keywords else {}
+            )
+        return self._kw_evald
 
 
 def _text(expr: ast.expr) -> Optional[str]:

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 
 from ...names import LOCAL
 from ...registry import Rule, register
-from ...types import short, types_of
+from ...types import AssignFeeder, short, types_of
 
 #: functions that materialise a tiled copy of their first argument
 _TILE_FUNCS = frozenset(
@@ -90,7 +90,7 @@ class _Candidate:
 
 
 @register
-class TileInsteadOfBroadcast(Rule):
+class TileInsteadOfBroadcast(AssignFeeder, Rule):
     """## What it does
     Flags a tiling call -- `np.tile`, `torch.tile`, `tf.tile`, `keras.ops.tile`,
     `jnp.tile`, or `Tensor.repeat` / `Tensor.tile` on a known torch tensor -- whose
@@ -197,13 +197,29 @@ class TileInsteadOfBroadcast(Rule):
         super().__init__(ctx)
         self._tiles: Dict[int, str] = {}  # id(tile call) -> label
         self._cands: Dict[tuple, _Candidate] = {}  # (id(scope), name) -> candidate
+        self._cand_names: set = set()  # the names in _cands (a cheap first test)
         self._torch_seen: Optional[bool] = None
 
     # ---------------------------------------------------------------- tiles
     def visit_Call(self, node: ast.Call) -> None:
+        # _tile_label's cheap tests first, sparing its call on most calls
+        if not node.args:
+            return
+        q = self.ctx.call_name(node)
+        if q is not None:
+            if q not in _TILE_FUNCS:
+                return
+        else:
+            func = node.func
+            if not (isinstance(func, ast.Attribute) and func.attr in _TILE_METHODS):
+                return
         label = self._tile_label(node)
         if label is None:
             return
+        if not self._tiles:
+            # from now on, the shared type feeder calls _after_assign after each
+            # assignment (before the first tile, _bind has nothing to do)
+            types_of(self.ctx).listen(self.code, self._after_assign)
         self._tiles[id(node)] = label
         op = self._elementwise_use(node, self.ctx.parent, node)
         if op:
@@ -222,15 +238,12 @@ class TileInsteadOfBroadcast(Rule):
         return None
 
     # ------------------------------------------------------ once-bound names
-    def leave_Assign(self, node: ast.Assign) -> None:
-        types_of(self.ctx).feed(node)
-        if len(node.targets) == 1:
-            self._bind(node.targets[0], node.value)
-
-    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
-        types_of(self.ctx).feed(node)
-        if node.value is not None:
-            self._bind(node.target, node.value)
+    def _after_assign(self, node: ast.AST) -> None:
+        if node.__class__ is ast.Assign:
+            if len(node.targets) == 1:  # type: ignore[attr-defined]
+                self._bind(node.targets[0], node.value)  # type: ignore[attr-defined]
+        elif node.value is not None:  # type: ignore[attr-defined]
+            self._bind(node.target, node.value)  # type: ignore[attr-defined]
 
     def _bind(self, target: ast.expr, value: ast.expr) -> None:
         if not isinstance(target, ast.Name) or id(value) not in self._tiles:
@@ -245,9 +258,10 @@ class TileInsteadOfBroadcast(Rule):
         if not self._cands:
             self.ctx.visit_from_now_on(ast.Name)  # its uses are in the statements after
         self._cands[(id(scope), name)] = cand
+        self._cand_names.add(name)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not self._cands or not isinstance(node.ctx, ast.Load):
+        if node.id not in self._cand_names or not isinstance(node.ctx, ast.Load):
             return
         scope = self.ctx.resolver.lookup_scope(node.id)
         if scope is None:
