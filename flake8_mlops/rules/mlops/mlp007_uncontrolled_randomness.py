@@ -33,8 +33,24 @@ _KERAS_FIT_KEYWORDS = frozenset(
 )
 _FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train_on_batch"})
 _SKLEARN_PREFIXES = ("sklearn.", "imblearn.")  # what sklearn_last() accepts
-#: qualified name -> (sklearn_last, randomness) of sklearn/imblearn names (pure)
-_SKLEARN_INFO: Dict[str, Tuple[str, Optional[Randomness]]] = {}
+#: qualified name -> (sklearn_last, randomness) of sklearn/imblearn names; for other
+#: names True when they are a self-seeding library's ``...Trainer``, else False (pure)
+_QUAL_INFO: Dict[str, object] = {}
+
+
+def _qual_info(qualname: str) -> object:
+    if len(_QUAL_INFO) > 50_000:  # bounded: a long-lived process sees many names
+        _QUAL_INFO.clear()
+    if not qualname.startswith(_SKLEARN_PREFIXES):  # sklearn_last(qualname) is None
+        info: object = qualname.endswith("Trainer") and qualname.split(".", 1)[0] in _SELF_SEEDING_HEADS
+    else:
+        info = (sklearn_last(qualname), randomness(qualname))
+    _QUAL_INFO[qualname] = info
+    return info
+
+
+_Attribute = ast.Attribute
+_Name = ast.Name
 
 # What the called name or method says, as bits, computed once per spelling (pure; the
 # same names repeat in every file): visit_Call reads one small int per call.
@@ -225,18 +241,21 @@ class UncontrolledRandomness(ScriptShapeFeeder, Rule):
         ctx = self.ctx
         qualname = ctx.call_name(node)
         func = node.func
-        if isinstance(func, ast.Attribute):
-            bits = _ATTR_BITS.get(func.attr)
+        fcls = func.__class__
+        if fcls is _Attribute:
+            attr = func.attr  # type: ignore[attr-defined]
+            bits = _ATTR_BITS.get(attr)
             if bits is None:
                 if len(_ATTR_BITS) > 50_000:  # bounded: a long-lived process sees many names
                     _ATTR_BITS.clear()
-                bits = _ATTR_BITS[func.attr] = _attr_bits(func.attr)
-        elif isinstance(func, ast.Name):
-            bits = _NAME_BITS.get(func.id)
+                bits = _ATTR_BITS[attr] = _attr_bits(attr)
+        elif fcls is _Name:
+            fid = func.id  # type: ignore[attr-defined]
+            bits = _NAME_BITS.get(fid)
             if bits is None:
                 if len(_NAME_BITS) > 50_000:
                     _NAME_BITS.clear()
-                bits = _NAME_BITS[func.id] = _SEEDS if _seedish(func.id) else 0
+                bits = _NAME_BITS[fid] = _SEEDS if _seedish(fid) else 0
         else:
             bits = 0
         if not self._seeded and (bits & _SEEDS or (node.args and qualname in _SEEDED_RNGS)):
@@ -246,21 +265,20 @@ class UncontrolledRandomness(ScriptShapeFeeder, Rule):
             self._note_training(node)
         elif bits & _EXTRA and self._extra_training(node, func):  # type: ignore[arg-type]
             self._dl_training.append((node, "torch", not ctx.in_function))
-        if bits & _COMPILE and isinstance(func.value, ast.Name):  # type: ignore[attr-defined]
+        if bits & _COMPILE and func.value.__class__ is _Name:  # type: ignore[attr-defined]
             if node.args or node.keywords:
                 self._compiled.add(func.value.id)  # type: ignore[attr-defined]
         if qualname is None:
             return
-        if not qualname.startswith(_SKLEARN_PREFIXES):  # sklearn_last(qualname) is None
-            if qualname.endswith("Trainer") and qualname.split(".", 1)[0] in _SELF_SEEDING_HEADS:
-                self._self_seeding_trainer = True
-            return
-        info = _SKLEARN_INFO.get(qualname)
+        info = _QUAL_INFO.get(qualname)
         if info is None:
-            if len(_SKLEARN_INFO) > 50_000:
-                _SKLEARN_INFO.clear()
-            info = _SKLEARN_INFO[qualname] = (sklearn_last(qualname), randomness(qualname))  # type: ignore[assignment]
-        last, entry = info
+            info = _qual_info(qualname)
+        if info is False:
+            return  # neither scikit-learn nor a self-seeding Trainer: the common case
+        if info is True:
+            self._self_seeding_trainer = True
+            return
+        last, entry = info  # type: ignore[misc]
         if last in SEEDING_WRAPPERS:
             for arg in node.args:
                 self._wrapped.add(id(arg))

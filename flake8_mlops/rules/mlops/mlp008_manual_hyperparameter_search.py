@@ -514,9 +514,9 @@ class ManualHyperparameterSearch(Rule):
         value = node.value
         # the value's calls were all visited (module facts first): with no tracker call
         # recorded in the module, the value is none
-        if isinstance(value, ast.Call) and (
+        if value.__class__ is _Call and (
             (self.ctx.facts.tracker_calls and self._is_tracker_call(value))
-            or self._receiver_is_tracker(value.func)
+            or (self._tracker_names and self._receiver_is_tracker(value.func))
         ):
             for target in node.targets:
                 key = self._key(target)
@@ -584,10 +584,10 @@ class ManualHyperparameterSearch(Rule):
         func = node.func
         # The receiver test depends on the tracker objects bound so far: taken now. The
         # rest of what the call says is judged later from (node, name), when needed.
-        tracks_now = bool(self._tracker_names) and self._receiver_is_tracker(func)
+        tracks_now = self._tracker_names and self._receiver_is_tracker(func)
         if (
             name is not None
-            and isinstance(func, ast.Name)
+            and func.__class__ is _Name
             and func.id in CONVENTIONAL_NAMES  # type: ignore[attr-defined]
             and ctx.resolver.binding(func.id) is None  # type: ignore[attr-defined]
         ):
@@ -738,6 +738,9 @@ class ManualHyperparameterSearch(Rule):
             what = ", ".join(sorted(frame.vars)) or "settings"
             self.report(frame.node, what=what)
 
+
+_Call = ast.Call
+_Name = ast.Name
 
 _LIBRARY_HEADS = frozenset(
     {"sklearn", "torch", "keras", "tensorflow", "xgboost", "lightgbm", "catboost", "numpy",

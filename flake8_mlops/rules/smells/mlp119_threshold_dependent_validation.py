@@ -116,6 +116,91 @@ _TUNED = "MLP119.tuned"  # scope.data: name -> True (labels cut at a *variable* 
 _NOT_A_CHOICE = ("thresh", "thr", "cutoff", "cut_off", "epoch", "step", "iter")
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE)
 
+# class aliases: ``x.__class__ is _Call`` is the cheapest node test (parsed trees only
+# hold these exact classes)
+_Name = ast.Name
+_Call = ast.Call
+_Attribute = ast.Attribute
+_Subscript = ast.Subscript
+_Compare = ast.Compare
+_Constant = ast.Constant
+_Tuple = ast.Tuple
+_List = ast.List
+_Dict = ast.Dict
+_BinOp = ast.BinOp
+_IfExp = ast.IfExp
+_UnaryOp = ast.UnaryOp
+_USub = ast.USub
+_BoolOp = ast.BoolOp
+_ListComp = ast.ListComp
+_DictComp = ast.DictComp
+_GeneratorExp = ast.GeneratorExp
+_AST = ast.AST
+#: the values _score() may find a score in besides a call, and those _cuts_labels() may
+#: answer True for
+_SCORED_VALUES = frozenset(
+    {_Name, _Subscript, _Tuple, _List, _Dict, _UnaryOp, _ListComp, _GeneratorExp, _DictComp}
+)
+_CUT_VALUES = frozenset({_Call, _Compare, _ListComp, _GeneratorExp, _IfExp, _BinOp})
+
+# What _score makes of a resolved callee, per qualified name (pure; the same names repeat
+# in every file): 0 nothing, 1 a threshold-dependent metric, 2 a cross-validation scorer,
+# 3 a pass-through wrapper (np.mean...)
+_SCORE_CODES: Dict[str, int] = {}
+
+
+def _score_code(func: str) -> int:
+    code = _SCORE_CODES.get(func)
+    if code is None:
+        if len(_SCORE_CODES) > 50_000:  # bounded: a long-lived process sees many names
+            _SCORE_CODES.clear()
+        if metric_function_kind(func) == "dependent":
+            code = 1
+        elif func.startswith("sklearn.") and func.rsplit(".", 1)[-1] in _CV_SCORERS:
+            code = 2
+        elif func in _PASS_THROUGH_FUNCS:
+            code = 3
+        else:
+            code = 0
+        _SCORE_CODES[func] = code
+    return code
+
+
+# What visit_Call does with a resolved callee, per qualified name (pure): in the low
+# bits 0 nothing, 1 a threshold-free metric, 2 a search, 3 a selector, 4 evaluate.load,
+# 5 hyperopt fmin, 6 numpy.argmax; plus _LOGS when its last part is a logging method
+_CALL_ACTIONS: Dict[str, int] = {}
+_LOGS = 8
+_MAX_MIN_SORTED = frozenset({"max", "min", "sorted"})
+_KEYWORD_MARKERS = frozenset({"scoring", "eval_metric", "metrics"})
+
+
+def _call_action(func: str) -> int:
+    action = _CALL_ACTIONS.get(func)
+    if action is None:
+        if len(_CALL_ACTIONS) > 50_000:
+            _CALL_ACTIONS.clear()
+        kind = metric_function_kind(func)
+        last = func.rsplit(".", 1)[-1]
+        if kind == "free":
+            code = 1
+        elif kind == "dependent":
+            code = 0
+        elif (last in _SEARCH_CLASSES and func.startswith(_SEARCH_HEADS)) or func in _OTHER_SEARCHES:
+            code = 2
+        elif func in _SELECTORS:
+            code = 3
+        elif func == "evaluate.load":
+            code = 4
+        elif func in _HYPEROPT_FMIN:
+            code = 5
+        elif func == "numpy.argmax":
+            code = 6
+        else:
+            code = 0
+        action = _CALL_ACTIONS[func] = code | (_LOGS if last in _LOG_METHODS else 0)
+    return action
+
 _FIX_SEARCH = 'add a threshold-free metric such as "roc_auc" or "average_precision" and refit on it'
 _FIX_COMPARE = (
     "compare candidates on a threshold-free metric such as roc_auc_score, "
@@ -146,19 +231,23 @@ def _is_best_like(expr: ast.AST) -> bool:
 def _cuts_labels(value: ast.AST) -> bool:
     """Cheap shape test for labels made by a cut: ``p > t``, ``(p > t).astype(int)``,
     ``np.where(p > t, 1, 0)``, ``(p > t) * 1``."""
-    if isinstance(value, ast.Compare):
-        return True
-    if isinstance(value, (ast.ListComp, ast.GeneratorExp)):  # [1 if p > t else 0 for p in ps]
-        return _cuts_labels(value.elt)
-    if isinstance(value, ast.IfExp):
-        return isinstance(value.test, ast.Compare)
-    if isinstance(value, ast.BinOp):
-        return isinstance(value.left, ast.Compare) or isinstance(value.right, ast.Compare)
-    if isinstance(value, ast.Call):
+    cls = value.__class__
+    if cls is _Call:  # the common value: tested first
         func = value.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Compare):
+        if func.__class__ is _Attribute and func.value.__class__ is _Compare:
             return True
-        return any(isinstance(a, ast.Compare) for a in value.args)
+        for a in value.args:
+            if a.__class__ is _Compare:
+                return True
+        return False
+    if cls is _Compare:
+        return True
+    if cls is _ListComp or cls is _GeneratorExp:  # [1 if p > t else 0 for p in ps]
+        return _cuts_labels(value.elt)
+    if cls is _IfExp:
+        return value.test.__class__ is _Compare
+    if cls is _BinOp:
+        return value.left.__class__ is _Compare or value.right.__class__ is _Compare
     return False
 
 
@@ -384,6 +473,17 @@ class ThresholdDependentValidation(Rule):
         self._loop_nodes: List[ast.AST] = []
         #: ids of the loops in which a threshold-free metric is computed or read
         self._free_loops: Set[int] = set()
+        #: the last statement inside which a name was bound or a scope opened (walrus,
+        #: comprehension, lambda): its calls may not resolve now as they did on visit
+        self._binds_in: Optional[ast.AST] = None
+        #: True while _bind scores an assignment's value whose calls resolve now as they
+        #: did when visited: their cached ``ctx.call_name`` is used
+        self._visited = False
+        #: True once a name was bound to labels cut at a variable threshold (_TUNED)
+        self._any_tuned = False
+        #: True once anything was stored in a scope table (_SCORES, _CONTAINERS,
+        #: _TUNED): until then every lookup misses (most files compute no such score)
+        self._any_stored = False
 
     def _mark_free(self) -> None:
         """A threshold-free metric is computed here: in the module, and in every
@@ -396,10 +496,16 @@ class ThresholdDependentValidation(Rule):
         if not self._active:
             self._loops.append(False)
             return
-        threshold_loop = any(
-            isinstance(t, ast.Name) and _is_threshold_name(t.id)
-            for t in [*_target_names(node.target), node.iter]
-        ) or self._unit_range(node.iter)
+        target = node.target
+        if target.__class__ is _Name:
+            threshold_loop = _is_threshold_name(target.id)  # type: ignore[attr-defined]
+        else:
+            threshold_loop = any(
+                isinstance(t, ast.Name) and _is_threshold_name(t.id) for t in _target_names(target)
+            )
+        if not threshold_loop:
+            it = node.iter
+            threshold_loop = (it.__class__ is _Name and _is_threshold_name(it.id)) or self._unit_range(it)  # type: ignore[attr-defined]
         self._loops.append(threshold_loop)
 
     def _unit_range(self, expr: ast.AST) -> bool:
@@ -500,6 +606,8 @@ class ThresholdDependentValidation(Rule):
 
     # -------------------------------------------------------------- scores
     def _lookup(self, key: str, name: str) -> Optional[str]:
+        if not self._any_stored:
+            return None
         scope = self.ctx.resolver.lookup_scope(name)
         if scope is None:
             return None
@@ -507,12 +615,13 @@ class ThresholdDependentValidation(Rule):
         return table.get(name) if table else None  # type: ignore[union-attr]
 
     def _store(self, key: str, name: str, label: Optional[str]) -> None:
-        data = self.ctx.scope.data
+        data = self.ctx.resolver.scope.data
         table = data.get(key)
         if label is None:
             if table:
                 table.pop(name, None)  # type: ignore[union-attr]
             return
+        self._any_stored = True
         if table is None:
             table = data[key] = {}
         table[name] = label  # type: ignore[index]
@@ -521,62 +630,93 @@ class ThresholdDependentValidation(Rule):
         """The metric label when ``expr`` is a threshold-dependent score (or holds one)."""
         if expr is None or depth > 6:
             return None
-        ctx = self.ctx
-        if isinstance(expr, ast.Name):
-            return self._lookup(_SCORES, expr.id) or self._lookup(_CONTAINERS, expr.id)
-        if isinstance(expr, ast.Subscript):
-            return self._history_key(expr) or self._score(expr.value, depth + 1)
-        if isinstance(expr, (ast.Tuple, ast.List)):
-            for elt in expr.elts:
+        cls = expr.__class__
+        if cls is _Call:
+            return self._score_call(expr, depth)  # type: ignore[arg-type]
+        if cls is _Name:
+            if not self._any_stored:
+                return None  # no table holds anything yet
+            # _lookup(_SCORES) or _lookup(_CONTAINERS): one scope lookup for both
+            scope = self.ctx.resolver.lookup_scope(expr.id)  # type: ignore[attr-defined]
+            if scope is None:
+                return None
+            data = scope.data
+            if not data:
+                return None
+            table = data.get(_SCORES)
+            label = table.get(expr.id) if table else None  # type: ignore[union-attr, attr-defined]
+            if label:
+                return label  # type: ignore[no-any-return]
+            table = data.get(_CONTAINERS)
+            return table.get(expr.id) if table else None  # type: ignore[union-attr, attr-defined]
+        if cls is _Subscript:
+            return self._history_key(expr) or self._score(expr.value, depth + 1)  # type: ignore[arg-type, attr-defined]
+        if cls is _Tuple or cls is _List:
+            for elt in expr.elts:  # type: ignore[attr-defined]
                 label = self._score(elt, depth + 1)
                 if label:
                     return label
             return None
-        if isinstance(expr, ast.Dict):
-            for value in expr.values:
+        if cls is _Dict:
+            for value in expr.values:  # type: ignore[attr-defined]
                 label = self._score(value, depth + 1)
                 if label:
                     return label
             return None
-        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-            return self._score(expr.operand, depth + 1)  # hyperopt: return -acc
-        if isinstance(expr, (ast.ListComp, ast.DictComp, ast.GeneratorExp)):
-            elt = expr.value if isinstance(expr, ast.DictComp) else expr.elt
-            return self._score(elt, depth + 1)
-        if not isinstance(expr, ast.Call):
+        if cls is _UnaryOp:
+            if expr.op.__class__ is _USub:  # type: ignore[attr-defined]
+                return self._score(expr.operand, depth + 1)  # type: ignore[attr-defined]  # hyperopt: return -acc
             return None
-        func = ctx.qualname(expr.func)
+        if cls is _ListComp or cls is _GeneratorExp:
+            return self._score(expr.elt, depth + 1)  # type: ignore[attr-defined]
+        if cls is _DictComp:
+            return self._score(expr.value, depth + 1)  # type: ignore[attr-defined]
+        return None
+
+    def _score_call(self, expr: ast.Call, depth: int) -> Optional[str]:
+        ctx = self.ctx
+        efunc = expr.func
+        # ctx.call_name() is the name resolved when the call was visited: the same as
+        # resolving now when nothing was bound in between (see _bind)
+        func = ctx.call_name(expr) if self._visited else ctx.qualname(efunc)
         if func is not None:
-            kind = metric_function_kind(func)
-            if kind == "dependent":
+            code = _SCORE_CODES.get(func)
+            if code is None:
+                code = _score_code(func)
+            if code == 0:
+                return None
+            if code == 1:  # a threshold-dependent metric
                 if self._tuning_threshold(expr):
                     return None  # f1_score(y, proba > t): tuning the threshold itself
                 return func.rsplit(".", 1)[-1]
-            last = func.rsplit(".", 1)[-1]
-            if func.startswith("sklearn.") and last in _CV_SCORERS:
+            if code == 2:  # cross_val_score / cross_validate
                 status, labels = self._scoring(ctx.kwarg(expr, "scoring"), 1)
                 if status == "dependent":
-                    return f"{last}(scoring={labels[0]})"
+                    return f"{func.rsplit('.', 1)[-1]}(scoring={labels[0]})"
                 return None
-            if func in _PASS_THROUGH_FUNCS and expr.args:
+            if expr.args:  # code 3: a pass-through wrapper
                 return self._score(expr.args[0], depth + 1)
             return None
-        if (
-            isinstance(expr.func, ast.Name)
-            and expr.func.id in ("max", "min")
-            and len(expr.args) == 1
-            and not expr.keywords
-            and isinstance(expr.args[0], ast.Subscript)
-            and not ctx.resolver.ever_bound(expr.func.id)
-        ):
-            # max(hist.history["val_accuracy"]): the best epoch's score
-            return self._history_key(expr.args[0]) or self._score(expr.args[0].value, depth + 1)
-        if isinstance(expr.func, ast.Name) and expr.func.id in _PASS_THROUGH_BUILTINS:
-            if expr.args and not ctx.resolver.ever_bound(expr.func.id):
-                return self._score(expr.args[0], depth + 1)
+        fcls = efunc.__class__
+        if fcls is _Name:
+            fid = efunc.id  # type: ignore[attr-defined]
+            if fid == "max" or fid == "min":
+                args = expr.args
+                if (
+                    len(args) == 1
+                    and not expr.keywords
+                    and args[0].__class__ is _Subscript
+                    and not ctx.resolver.ever_bound(fid)
+                ):
+                    # max(hist.history["val_accuracy"]): the best epoch's score
+                    return self._history_key(args[0]) or self._score(args[0].value, depth + 1)  # type: ignore[arg-type, attr-defined]
+                return None
+            if fid in _PASS_THROUGH_BUILTINS:
+                if expr.args and not ctx.resolver.ever_bound(fid):
+                    return self._score(expr.args[0], depth + 1)
             return None
-        if isinstance(expr.func, ast.Attribute) and expr.func.attr in _PASS_THROUGH_METHODS:
-            return self._score(expr.func.value, depth + 1)
+        if fcls is _Attribute and efunc.attr in _PASS_THROUGH_METHODS:  # type: ignore[attr-defined]
+            return self._score(efunc.value, depth + 1)  # type: ignore[attr-defined]
         return None
 
     def _history_metric(self, sub: ast.Subscript) -> Optional[str]:
@@ -584,11 +724,24 @@ class ThresholdDependentValidation(Rule):
         ``model.history.history["acc"]``, or ``h["val_f1"]`` with ``h`` bound once to
         ``<x>.history``; None for anything else."""
         base = sub.value
-        if isinstance(base, ast.Name):
-            bound = self.ctx.resolver.constant(base.id)
+        bcls = base.__class__
+        if bcls is _Attribute:
+            if base.attr != "history":  # type: ignore[attr-defined]
+                return None
+        elif bcls is _Name:
+            # the key must be a literal string (a constant, or a name bound once to one):
+            # the slice is tested before the base name is looked up
+            key = sub.slice
+            kcls = key.__class__
+            if kcls is _Constant:
+                if not isinstance(key.value, str):  # type: ignore[attr-defined]
+                    return None
+            elif kcls is not _Name:
+                return None
+            bound = self.ctx.resolver.constant(base.id)  # type: ignore[attr-defined]
             if not (isinstance(bound, ast.Attribute) and bound.attr == "history"):
                 return None
-        elif not (isinstance(base, ast.Attribute) and base.attr == "history"):
+        else:
             return None
         return self.ctx.literal_str(sub.slice)
 
@@ -606,6 +759,9 @@ class ThresholdDependentValidation(Rule):
         names one, like a logged key."""
         if not self._active:
             return
+        base = node.value.__class__
+        if base is not _Name and base is not _Attribute:
+            return  # not a History read (see _history_metric)
         key = self._history_metric(node)
         if key and names_threshold_free_metric(key):
             self._mark_free()
@@ -614,11 +770,23 @@ class ThresholdDependentValidation(Rule):
         """Does ``expr`` cut scores at a *variable* threshold (``proba >= t``), or use a
         name bound to such labels? Small bounded look at one call's arguments."""
         ctx = self.ctx
-        seen = 0
-        for sub in ast.walk(expr):
-            seen += 1
-            if seen > limit:
-                return False
+        # ast.walk(expr)'s breadth-first order (operators and contexts included), without
+        # its generators; only the first ``limit`` nodes are looked at, so children are
+        # queued only while the queue is not longer than that
+        todo = [expr]
+        i = 0
+        while i < len(todo) and i < limit:
+            sub = todo[i]
+            i += 1
+            if len(todo) <= limit:
+                for field in sub._fields:
+                    value = getattr(sub, field, None)
+                    if isinstance(value, _AST):
+                        todo.append(value)
+                    elif value.__class__ is list:
+                        for item in value:
+                            if isinstance(item, _AST):
+                                todo.append(item)
             if isinstance(sub, ast.Compare) and all(isinstance(op, _COMPARE_OPS) for op in sub.ops):
                 sides = [sub.left, *sub.comparators]
                 if not any(
@@ -627,28 +795,77 @@ class ThresholdDependentValidation(Rule):
                     for side in sides
                 ):
                     return True
-            elif isinstance(sub, ast.Name) and sub is not expr and self._lookup(_TUNED, sub.id):
+            elif (
+                sub.__class__ is _Name
+                and self._any_tuned  # else no scope has a _TUNED table
+                and sub is not expr
+                and self._lookup(_TUNED, sub.id)  # type: ignore[attr-defined]
+            ):
                 return True
         return False
 
     # ----------------------------------------------------------- bindings
+    def _binds(self, node: ast.AST) -> None:
+        self._binds_in = self.ctx.stmt
+
+    # The resolver binds names inside an expression only at these nodes (a lambda also
+    # opens a scope): an assignment without any has been resolved in one state throughout.
+    visit_NamedExpr = visit_comprehension = visit_Lambda = _binds
+
     def leave_Assign(self, node: ast.Assign) -> None:
         if not self._active:
             return
-        self._bind(node.targets, node.value)
+        self._bind(node.targets, node.value, node)
 
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         if not self._active:
             return
         if node.value is not None:
-            self._bind([node.target], node.value)
+            self._bind([node.target], node.value, node)
 
-    def _bind(self, targets: List[ast.expr], value: ast.expr) -> None:
-        label = self._score(value)
-        tuned = (_cuts_labels(value) and self._tuning_threshold(value, 24)) or None
+    def _bind(self, targets: List[ast.expr], value: ast.expr, stmt: ast.stmt) -> None:
+        # The value's calls were all visited, and the targets are bound after this
+        # handler: unless something inside the statement bound a name, every call of
+        # the value resolves now as it did when visited (ctx.call_name).
+        cls = value.__class__
+        if cls is _Call:
+            self._visited = self._binds_in is not stmt
+            label = self._score_call(value, 0)  # type: ignore[arg-type]
+        elif cls in _SCORED_VALUES and (cls is not _Name or self._any_stored):
+            self._visited = self._binds_in is not stmt
+            label = self._score(value)
+        else:
+            label = None  # what _score() answers for any other value
+        self._visited = False
+        tuned = (cls in _CUT_VALUES and _cuts_labels(value) and self._tuning_threshold(value, 24)) or None
+        if label is None and tuned is None:
+            # the common case: no score, no cut; a Name target only forgets what the
+            # scope knew of it (the three _store(..., None) calls below)
+            data = self.ctx.resolver.scope.data if self._any_stored else None
+            if data:  # else this scope has no table to forget anything from
+                for target in targets:
+                    tcls = target.__class__
+                    if tcls is _Name:
+                        name = target.id  # type: ignore[attr-defined]
+                        for key in (_TUNED, _SCORES, _CONTAINERS):
+                            table = data.get(key)
+                            if table:
+                                table.pop(name, None)  # type: ignore[attr-defined]
+                    elif tcls is _Tuple or tcls is _List:
+                        for sub in _target_names(target):
+                            if isinstance(sub, ast.Name):
+                                self._store(_SCORES, sub.id, None)
+                                self._store(_CONTAINERS, sub.id, None)
+            if value.__class__ is _Compare and any(
+                isinstance(t, (ast.Name, ast.Attribute)) and _is_best_like(t) for t in targets
+            ):
+                self._compare(value, require_action=None)  # type: ignore[arg-type]  # is_best = acc > best_acc
+            return
         for target in targets:
             if isinstance(target, ast.Name):
                 self._store(_TUNED, target.id, tuned)
+                if tuned:
+                    self._any_tuned = True
                 self._store(_SCORES, target.id, label)
                 self._store(_CONTAINERS, target.id, None)
                 if label and isinstance(
@@ -689,10 +906,13 @@ class ThresholdDependentValidation(Rule):
         if not self._active:
             return
         test = node.test
-        tests = test.values if isinstance(test, ast.BoolOp) else [test]
-        for t in tests:
-            if isinstance(t, ast.Compare):
-                self._compare(t, require_action=node.body)
+        cls = test.__class__
+        if cls is _Compare:
+            self._compare(test, require_action=node.body)  # type: ignore[arg-type]
+        elif cls is _BoolOp:
+            for t in test.values:  # type: ignore[attr-defined]
+                if t.__class__ is _Compare:
+                    self._compare(t, require_action=node.body)
 
     def _compare(self, cmp: ast.Compare, require_action: Optional[List[ast.stmt]]) -> None:
         if any(self._loops):
@@ -700,16 +920,17 @@ class ThresholdDependentValidation(Rule):
         if len(cmp.ops) != 1 or not isinstance(cmp.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
             return
         left, right = cmp.left, cmp.comparators[0]
-        for score, best in ((left, right), (right, left)):
-            if not _is_best_like(best) or _is_best_like(score):
-                continue
-            label = self._score(score)
-            if label is None or (isinstance(score, ast.Name) and self._lookup(_CONTAINERS, score.id)):
-                continue
-            if require_action is not None and not self._selects(require_action, best):
-                continue
-            self._candidate(cmp, f"comparing {label}", _FIX_COMPARE)
+        # exactly one side must be best-like (the best), the other is the score
+        left_best = _is_best_like(left)
+        if left_best == _is_best_like(right):
             return
+        score, best = (right, left) if left_best else (left, right)
+        label = self._score(score)
+        if label is None or (isinstance(score, ast.Name) and self._lookup(_CONTAINERS, score.id)):
+            return
+        if require_action is not None and not self._selects(require_action, best):
+            return
+        self._candidate(cmp, f"comparing {label}", _FIX_COMPARE)
 
     def _selects(self, body: List[ast.stmt], best: ast.AST) -> bool:
         """Does an ``if`` body keep a candidate? It assigns something other than the
@@ -768,40 +989,61 @@ class ThresholdDependentValidation(Rule):
             return
         ctx = self.ctx
         func = ctx.call_name(node)
+        nfunc = node.func
         if func is not None:
-            self._library_call(node, func)
-        elif isinstance(node.func, ast.Attribute):
-            attr = node.func.attr
-            if attr == "append" and isinstance(node.func.value, ast.Name) and node.args:
-                label = self._score(node.args[0])
-                if label:
-                    self._store_container(node.func.value.id, label)
-            elif attr == "optimize" and node.args:
-                self._optuna(node)
-            elif attr == "index" and node.args:  # scores.index(max(scores))
-                self._pick(node, node.func.value)
-            elif attr in _LOG_METHODS and node.args:
-                self._logged_keys(node.args[0])
-        if func is not None and func.rsplit(".", 1)[-1] in _LOG_METHODS and node.args:
-            self._logged_keys(node.args[0])  # mlflow.log_metric("auc", ...), wandb.log({...})
-        elif isinstance(node.func, ast.Name) and node.func.id in ("max", "min", "sorted"):
-            if ctx.resolver.ever_bound(node.func.id) or not node.args:
-                return
-            if node.func.id == "sorted" and not isinstance(ctx.parent, ast.Subscript):
-                return
-            self._max_call(node)
+            action = _CALL_ACTIONS.get(func)
+            if action is None:
+                action = _call_action(func)
+            if action & 7:
+                self._library_call(node, func, action & 7)
+            if action & _LOGS and node.args:
+                self._logged_keys(node.args[0])  # mlflow.log_metric("auc", ...), wandb.log({...})
+            elif nfunc.__class__ is _Name and nfunc.id in _MAX_MIN_SORTED:  # type: ignore[attr-defined]
+                if not self._max_min_sorted(node, nfunc.id):  # type: ignore[attr-defined]
+                    return
+        else:
+            fcls = nfunc.__class__
+            if fcls is _Attribute:
+                attr = nfunc.attr  # type: ignore[attr-defined]
+                if attr == "append" and nfunc.value.__class__ is _Name and node.args:  # type: ignore[attr-defined]
+                    label = self._score(node.args[0])
+                    if label:
+                        self._store_container(nfunc.value.id, label)  # type: ignore[attr-defined]
+                elif attr == "optimize" and node.args:
+                    self._optuna(node)
+                elif attr == "index" and node.args:  # scores.index(max(scores))
+                    self._pick(node, nfunc.value)  # type: ignore[attr-defined]
+                elif attr in _LOG_METHODS and node.args:
+                    self._logged_keys(node.args[0])
+            elif fcls is _Name and nfunc.id in _MAX_MIN_SORTED:  # type: ignore[attr-defined]
+                if not self._max_min_sorted(node, nfunc.id):  # type: ignore[attr-defined]
+                    return
         # free-metric markers that are keywords of any call
         for kw in node.keywords:
-            if kw.arg == "scoring":
+            arg = kw.arg
+            if arg not in _KEYWORD_MARKERS:
+                continue
+            if arg == "scoring":
                 if self._scoring(kw.value, 1)[0] == "free":
                     self._mark_free()
-            elif kw.arg == "eval_metric":
+            elif arg == "eval_metric":
                 self._eval_metric(kw.value)
-            elif kw.arg == "metrics" and isinstance(kw.value, (ast.List, ast.Tuple)):
+            elif arg == "metrics" and isinstance(kw.value, (ast.List, ast.Tuple)):
                 for elt in kw.value.elts:
                     name = ctx.literal_str(elt)
                     if name and named_metric_kind(name) == "free":
                         self._mark_free()
+
+    def _max_min_sorted(self, node: ast.Call, name: str) -> bool:
+        """A call of ``max``/``min``/``sorted``; False: the call's keywords are not
+        looked at either."""
+        ctx = self.ctx
+        if ctx.resolver.ever_bound(name) or not node.args:
+            return False
+        if name == "sorted" and not isinstance(ctx.parent, ast.Subscript):
+            return False
+        self._max_call(node)
+        return True
 
     def _logged_keys(self, first: ast.AST) -> None:
         keys = first.keys if isinstance(first, ast.Dict) else [first]
@@ -815,6 +1057,7 @@ class ThresholdDependentValidation(Rule):
         scope = self.ctx.resolver.lookup_scope(name)
         if scope is None:
             return
+        self._any_stored = True
         table = scope.data.get(_CONTAINERS)
         if table is None:
             table = scope.data[_CONTAINERS] = {}
@@ -827,35 +1070,32 @@ class ThresholdDependentValidation(Rule):
             if name and name.lower() in FREE_EVAL_METRICS:
                 self._mark_free()
 
-    def _library_call(self, node: ast.Call, func: str) -> None:
+    def _library_call(self, node: ast.Call, func: str, code: int) -> None:
+        """``code``: what _call_action() found ``func`` to be (not 0)."""
         ctx = self.ctx
-        kind = metric_function_kind(func)
-        if kind == "free":
+        if code == 1:  # a threshold-free metric
             self._mark_free()
             return
-        if kind == "dependent":
-            return
         last = func.rsplit(".", 1)[-1]
-        if (last in _SEARCH_CLASSES and func.startswith(_SEARCH_HEADS)) or func in _OTHER_SEARCHES:
+        if code == 2:  # a search
             position = _OTHER_SEARCHES.get(func)
             scoring = ctx.arg(node, position, "scoring") if position else ctx.kwarg(node, "scoring")
             status, labels = self._scoring(scoring)
             if status == "dependent":
                 self._candidate(node, f"{last}(scoring={labels[0]})", _FIX_SEARCH, True)
             return
-        selector = _SELECTORS.get(func)
-        if selector is not None:
-            self._selector(node, last, selector)
+        if code == 3:
+            self._selector(node, last, _SELECTORS[func])
             return
-        if func == "evaluate.load":
+        if code == 4:  # evaluate.load
             name = ctx.literal_str(ctx.arg(node, 0, "path"))
             if name and named_metric_kind(name) == "free":
                 self._mark_free()
             return
-        if func in _HYPEROPT_FMIN:
+        if code == 5:  # hyperopt fmin
             self._objective(node, ctx.arg(node, 0, "fn"), "a hyperopt objective")
             return
-        if func == "numpy.argmax" and node.args:
+        if code == 6 and node.args:  # numpy.argmax
             self._pick(node, node.args[0])
 
     def _metric_names(self, expr: Optional[ast.AST]) -> Optional[List[str]]:
