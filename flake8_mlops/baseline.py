@@ -25,7 +25,6 @@ format version stops flake8 with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import sys
@@ -109,6 +108,8 @@ class _Locator:
 
 
 def _digest(code: str, text: str) -> str:
+    import hashlib  # here, not at the top: loading it costs every flake8 run ~3 ms
+
     return hashlib.sha256(f"{code}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 

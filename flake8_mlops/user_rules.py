@@ -38,6 +38,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
+from . import lazy_re
 from .options import Option, split_list
 from .registry import Rule
 
@@ -48,7 +49,7 @@ RULES_OPTION = Option(
     is_list=True,
 )
 
-CODE_RE = re.compile(r"^MLP9\d\d$")
+CODE_RE = lazy_re.compile(r"^MLP9\d\d$")
 LANGUAGES = frozenset({"python", "py"})
 SEVERITIES = frozenset({"hint", "info", "warning", "error", "off"})
 #: every top-level key of an ast-grep rule file (ast-grep 0.30+ schema)
@@ -61,7 +62,7 @@ UNSUPPORTED_KEYS = frozenset({"rewriters"})
 #: keys handed to ast-grep-py's find_all
 CONFIG_KEYS = ("rule", "constraints", "utils", "transform")
 INSTALL_HINT = 'ast-grep-py is not installed; pip install "flake8-mlops[rules]"'
-_META_VAR = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")
+_META_VAR = lazy_re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")
 _MAX_VAR_TEXT = 60
 _VALIDATION_SOURCE = "import os\n\n\ndef f(x):\n    return os.path.join(x, 'y')\n"
 
