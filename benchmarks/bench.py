@@ -715,8 +715,9 @@ def measure_instructions(files: Sequence[str], every: int = 10) -> Dict[str, Any
     def count(with_plugin: bool, select: str) -> int:
         cmd = flake8_cmd(with_plugin, select, 1, sample)
         cmd[0] = os.path.realpath(sys.executable)  # the binary, not a shim valgrind would trace
+        # a fixed hash seed: set and dict orders (and so the counts) repeat exactly
         out = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED="0"))
         for line in out.stderr.splitlines():
             if "Collected" in line:
                 return int(line.split()[-1])
