@@ -19,6 +19,8 @@ from ...script_shape import ScriptShapeFeeder
 from ..mlops._test_modules import is_test_filename
 
 _MISSING = object()
+_Attribute = ast.Attribute
+_Name = ast.Name
 #: libraries whose ``Trainer.train()`` trains a torch model
 _HF_HEADS = frozenset({"transformers", "trl", "setfit", "sentence_transformers"})
 _LIGHTNING_HEADS = frozenset({"lightning"})
@@ -46,13 +48,25 @@ def _q_kind(qualname: str) -> Tuple[int, bool, bool, bool]:
         )
         if len(_q_kinds) > 50_000:  # bounded: a long-lived process sees many names
             _q_kinds.clear()
+            _no_kw.clear()
         found = _q_kinds[qualname] = (
             pre,
             qualname in CONFIGURABLE_TRAINERS,
             qualname.endswith("Trainer.from_argparse_args"),
             qualname.split(".", 1)[0] in TORCH_HEADS,
         )
+        # what a call of it without keywords needs (configurable trainers need **kwargs)
+        _no_kw[qualname] = (
+            _FULL if pre or found[2] else _NOTHING if found[3] else _HINT
+        )
     return found
+
+
+#: what ``_note_determinism`` does for a call without keywords, per qualified name
+#: (filled by ``_q_kind``; the fast path of ``visit_Call``): nothing (a library
+#: function), only the project-helper name test, or the whole method
+_NOTHING, _HINT, _FULL = 0, 1, 2
+_no_kw: Dict[str, int] = {}
 
 
 def _hint_name(name: str) -> bool:
@@ -194,6 +208,8 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
         self._heads: Set[str] = set()
         #: (call, at module level)
         self._training: List[tuple] = []
+        #: the module facts' list (filled in place during the walk), read once
+        self._training_calls: List[ast.Call] = ctx.facts.training_calls
 
     # ------------------------------------------------------------- imports
     def _note(self, module: str) -> None:
@@ -219,8 +235,13 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
                     self._deterministic = True
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if not self._deterministic:
-            self._assigns_cudnn(node.targets, node.value)
+        if self._deterministic:
+            return
+        # runs on every assignment: the cheap attribute-name test first, inline
+        for target in node.targets:
+            if target.__class__ is _Attribute and target.attr == _CUDNN_ATTR:
+                self._assigns_cudnn(node.targets, node.value)
+                return
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if not self._deterministic:
@@ -263,15 +284,36 @@ class NondeterministicTorch(ScriptShapeFeeder, Rule):
 
     # ------------------------------------------------------------ training
     def visit_Call(self, node: ast.Call) -> None:
-        ctx = self.ctx
-        if not self._deterministic:
-            self._note_determinism(node, ctx.call_name(node))
-        training_calls = ctx.facts.training_calls
         func = node.func
+        if not self._deterministic:
+            # _note_determinism inline for the common calls, those without keywords
+            # (same outcome): see _no_kw
+            qualname = self.ctx.call_name(node)
+            if node.keywords:
+                self._note_determinism(node, qualname)
+            else:
+                if qualname is None:
+                    todo = _HINT
+                else:
+                    todo = _no_kw.get(qualname)
+                    if todo is None:
+                        _q_kind(qualname)
+                        todo = _no_kw[qualname]
+                if todo == _HINT:
+                    cls = func.__class__
+                    name = func.id if cls is _Name else func.attr if cls is _Attribute else ""
+                    hint = _hint_names.get(name)
+                    if hint is None:
+                        hint = _hint_name(name)
+                    if hint:
+                        self._deterministic = True
+                elif todo:
+                    self._note_determinism(node, qualname)
+        training_calls = self._training_calls
         if training_calls and training_calls[-1] is node:
             if self._torch_training(node):
                 self._training.append((node, not self.ctx.in_function))
-        elif type(func) is ast.Attribute and func.attr == "step" and node.args:
+        elif func.__class__ is _Attribute and func.attr == "step" and node.args:
             arg = node.args[0]
             name = arg.id if isinstance(arg, ast.Name) else getattr(arg, "attr", "")
             if "opt" in name.lower():  # AMP: scaler.step(optimizer)

@@ -47,9 +47,10 @@ def _is_count_name(name: str) -> bool:
 _SIZE_ATTRS = frozenset({"shape", "size", "ndim", "n_samples", "n_features"})
 _LOG_SPACE = {"softmax": "log_softmax", "sigmoid": "logsigmoid (torch.nn.functional) / log_sigmoid"}
 #: scope.data: name -> (value, binding count right after the assignment, the statement,
-#: the statement list holding it) for plain ``name = value`` assignments
+#: the node whose statement list holds it) for plain ``name = value`` assignments
 _REBOUND = "MLP117.rebound"
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers")
+_Name = ast.Name
 
 
 @register
@@ -137,31 +138,43 @@ class LogWithoutMask(Rule):
     confidence = "medium"
 
     # ---------------------------------------------------------- bindings
+    # Runs on every assignment: only the entry is stored here; the end of its statement
+    # list (``_body_end``) is worked out when a log call asks for the binding.
     def leave_Assign(self, node: ast.Assign) -> None:
-        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        targets = node.targets
+        if len(targets) != 1:
             return
-        self._record(node.targets[0].id, node, node.value)
+        target = targets[0]
+        if target.__class__ is not _Name:
+            return
+        # inline _record: a plain ``name = value`` (the resolver binds the name right
+        # after this handler: its count will be +1)
+        ctx = self.ctx
+        scope = ctx.resolver.scope
+        table = scope.data.get(_REBOUND)
+        if table is None:
+            table = scope.data[_REBOUND] = {}
+        name = target.id
+        table[name] = (node.value, scope.assign_count.get(name, 0) + 1, node, ctx.parent)
 
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None and isinstance(node.target, ast.Name):
             self._record(node.target.id, node, node.value)
 
     def _record(self, name: str, stmt: ast.stmt, value: ast.expr) -> None:
-        """Remember a plain ``name = value`` with the statement list it stands in (the
-        resolver binds the name right after this handler: its count will be +1)."""
-        scope = self.ctx.scope
+        """Remember a plain ``name = value`` with the parent of the statement list it
+        stands in (the resolver binds the name right after this handler: its count will
+        be +1)."""
+        ctx = self.ctx
+        scope = ctx.scope
         table = scope.data.get(_REBOUND)
         if table is None:
             table = scope.data[_REBOUND] = {}
-        end = self._body_end(stmt)
-        if end is None:
-            table.pop(name, None)  # type: ignore[attr-defined]
-            return
-        table[name] = (value, scope.assign_count.get(name, 0) + 1, stmt, end)  # type: ignore[index]
+        table[name] = (value, scope.assign_count.get(name, 0) + 1, stmt, ctx.parent)  # type: ignore[index]
 
-    def _body_end(self, stmt: ast.stmt) -> Optional[Tuple[int, int]]:
+    @staticmethod
+    def _body_end(stmt: ast.stmt, parent: Optional[ast.AST]) -> Optional[Tuple[int, int]]:
         """(line, col) where the statement list holding ``stmt`` ends."""
-        parent = self.ctx.parent
         if parent is None:
             return None
         # the statement lists of one node never overlap in the source, so the list that
@@ -189,9 +202,12 @@ class LogWithoutMask(Rule):
         entry = scope.data.get(_REBOUND, {}).get(name)  # type: ignore[union-attr]
         if entry is None:
             return None
-        value, count, stmt, end = entry
+        value, count, stmt, parent = entry
         if count != scope.assign_count.get(name, 0):
             return None
+        end = self._body_end(stmt, parent)
+        if end is None:
+            return None  # not in a statement list: never in effect
         here = ctx.stmt
         if here is None:
             return None
