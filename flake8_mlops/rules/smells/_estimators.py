@@ -38,12 +38,15 @@ class Bindings:
     def __init__(self, ctx: Any, key: str) -> None:
         self.ctx = ctx
         self.key = key
+        #: nothing recorded yet in this file: every lookup is None (the common case)
+        self.empty = True
 
     def _table(self, scope: Scope) -> Dict[str, Tuple[Any, int]]:
         table = scope.data.get(self.key)
         if table is None:
             table = {}
             scope.data[self.key] = table
+        self.empty = False  # the caller writes to the table
         return table  # type: ignore[return-value]
 
     def record(self, target: ast.AST, value: Any, rebinds: bool = True) -> None:
@@ -76,6 +79,8 @@ class Bindings:
 
     def lookup(self, expr: ast.AST) -> Any:
         """The recorded value for a Name / ``self.attr``, else None."""
+        if self.empty:
+            return None
         ctx = self.ctx
         if isinstance(expr, ast.Name):
             name = expr.id
@@ -104,17 +109,22 @@ class Bindings:
         return None
 
 
+_Call = ast.Call
+_Attribute = ast.Attribute
+_RETURNS_SELF = frozenset({"fit", "set_output", "partial_fit"})
+
+
 def unwrap_fit(expr: Optional[ast.AST]) -> Optional[ast.AST]:
     """``SVC(C=1).fit(X, y)`` -> the constructor call (``fit`` returns the estimator)."""
+    # at most four levels; ``__class__ is`` tests: this runs for most assignments
     for _ in range(4):
-        if (
-            isinstance(expr, ast.Call)
-            and isinstance(expr.func, ast.Attribute)
-            and expr.func.attr in ("fit", "set_output", "partial_fit")
-        ):
-            expr = expr.func.value
+        if expr.__class__ is not _Call:
+            return expr
+        func = expr.func  # type: ignore[union-attr]
+        if func.__class__ is _Attribute and func.attr in _RETURNS_SELF:
+            expr = func.value
         else:
-            break
+            return expr
     return expr
 
 

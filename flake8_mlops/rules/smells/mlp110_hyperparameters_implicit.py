@@ -25,6 +25,35 @@ _LR_SETTING_SCHEDULERS = frozenset({"OneCycleLR", "CyclicLR"})
 _INNER_KEYWORDS = ("estimator", "base_estimator", "final_estimator", "regressor", "classifier")
 
 
+_Call = ast.Call
+_Attribute = ast.Attribute
+_Name = ast.Name
+
+# what a resolved call name is to this rule, worked out once per name (a pure function
+# of the name): most resolved calls (numpy, pandas, torch.nn...) are _NOTHING
+_NOTHING = ("",)
+_SEARCH, _SCHEDULER, _OPTIMIZER, _CURVE, _SKLEARN = "search", "scheduler", "optimizer", "curve", "sklearn"
+_KINDS: Dict[str, Tuple] = {}  # type: ignore[type-arg]
+
+
+def _kind(q: str) -> Tuple:  # type: ignore[type-arg]
+    grid_at = search_grid_position(q)
+    if grid_at is not None:
+        return (_SEARCH, grid_at)
+    last = q.rsplit(".", 1)[-1]
+    if last in _LR_SETTING_SCHEDULERS and q.startswith("torch.optim.lr_scheduler."):
+        return (_SCHEDULER,)
+    opt = torch_optimizer(q)
+    if opt is not None:
+        return (_OPTIMIZER, opt)
+    slast = sklearn_last(q)
+    if slast is None:
+        return _NOTHING
+    if slast == "validation_curve":
+        return (_CURVE,)
+    return (_SKLEARN, slast, tunable_estimator(q))
+
+
 def _grid_keys(  # type: ignore[no-untyped-def]
     ctx, expr: Optional[ast.AST], depth: int = 0
 ) -> Tuple[bool, Keys]:
@@ -201,8 +230,11 @@ class HyperparametersImplicit(Rule):
     name = "hyperparameters-implicit"
     message = "{what}"
     confidence = "medium"
-    #: every finding needs a resolved scikit-learn / imbalanced-learn / torch name
-    triggers = ("sklearn", "imblearn", "torch")
+    #: every finding needs a resolved scikit-learn / imbalanced-learn name, or a
+    #: ``torch.optim.*`` one: its "optim" part comes from the file's text (``import
+    #: torch.optim``, ``from torch import optim``, ``torch.optim.Adam``), so a torch file
+    #: without "optim" (inference code, pipelines) cannot have a finding
+    triggers = ("sklearn", "imblearn", "optim")
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
@@ -220,12 +252,17 @@ class HyperparametersImplicit(Rule):
         self._exempt: Set[int] = set()
 
     # ---------------------------------------------------------------- objects
-    def _obj_id(self, expr: Optional[ast.AST]) -> Optional[int]:
-        """The object (constructor or container call) an expression stands for."""
+    def _obj_id(self, expr: Optional[ast.AST], visited: bool = False) -> Optional[int]:
+        """The object (constructor or container call) an expression stands for
+        (``visited``: ``expr`` was already visited by the walk, its call name is known)."""
         expr = unwrap_fit(expr)
-        if isinstance(expr, ast.Call):
+        if expr.__class__ is _Call:
             # a library constructor; a project helper's result is not followed
-            return id(expr) if self.ctx.qualname(expr.func) is not None else None
+            if visited:
+                q = self.ctx.call_name(expr)
+            else:
+                q = self.ctx.qualname(expr.func)  # type: ignore[union-attr]
+            return id(expr) if q is not None else None
         if expr is not None:
             found = self._names.lookup(expr)
             if found is not None:
@@ -238,25 +275,29 @@ class HyperparametersImplicit(Rule):
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
         q = ctx.call_name(node)
-        func = node.func
         if q is None:
-            if isinstance(func, ast.Attribute) and func.attr == "set_params":
+            func = node.func
+            if func.__class__ is _Attribute and func.attr == "set_params":
                 oid = self._obj_id(func.value)
                 if oid is not None:
                     self._tunes.append((oid, self._kw_keys(node)))
             return
-        grid_at = search_grid_position(q)
-        if grid_at is not None:
-            self._search(node, grid_at)
+        kind = _KINDS.get(q)
+        if kind is None:
+            kind = _KINDS[q] = _kind(q)
+        if kind is _NOTHING:
             return
-        last = q.rsplit(".", 1)[-1]
-        if last in _LR_SETTING_SCHEDULERS and q.startswith("torch.optim.lr_scheduler."):
+        tag = kind[0]
+        if tag is _SEARCH:
+            self._search(node, kind[1])
+            return
+        if tag is _SCHEDULER:
             oid = self._obj_id(ctx.arg(node, 0, "optimizer"))
             if oid is not None:
                 self._tunes.append((oid, None))
             return
-        opt = torch_optimizer(q)
-        if opt is not None:
+        if tag is _OPTIMIZER:
+            opt = kind[1]
             if not self._optimizer_set(node) and not self._in_test():
                 what = (
                     f"torch.optim.{opt}() leaves every hyperparameter at its default "
@@ -264,10 +305,7 @@ class HyperparametersImplicit(Rule):
                 )
                 self._cands[id(node)] = (node, what, ())
             return
-        slast = sklearn_last(q)
-        if slast is None:
-            return
-        if slast == "validation_curve":
+        if tag is _CURVE:
             # the curve sweeps ``param_name`` over ``param_range``
             oid = self._obj_id(ctx.arg(node, 0, "estimator"))
             name = ctx.literal_str(ctx.kwarg(node, "param_name"))
@@ -277,8 +315,8 @@ class HyperparametersImplicit(Rule):
             else:
                 self._loose.append(keys)
             return
-        self._note_children(node, slast)
-        tunable = tunable_estimator(q)
+        self._note_children(node, kind[1])
+        tunable = kind[2]
         if tunable is None or self._estimator_set(node) or self._in_test():
             return
         cls, suggested = tunable
@@ -444,21 +482,23 @@ class HyperparametersImplicit(Rule):
             self._bind(node.target, node.value)
 
     def _bind(self, target: ast.AST, value: ast.AST) -> None:
-        if isinstance(target, ast.Attribute) and not (
-            isinstance(target.value, ast.Name) and target.value.id == "self"
-        ):
-            # ``clf.C = 10``: a hyperparameter set after construction
-            if target.attr not in NOT_HYPERPARAMETERS:
-                oid = self._obj_id(target.value)
-                if oid is not None:
-                    self._tunes.append((oid, None))
-            return
+        if target.__class__ is _Attribute:
+            obj = target.value  # type: ignore[attr-defined]
+            if not (obj.__class__ is _Name and obj.id == "self"):
+                # ``clf.C = 10``: a hyperparameter set after construction
+                if target.attr not in NOT_HYPERPARAMETERS:  # type: ignore[attr-defined]
+                    oid = self._obj_id(obj)
+                    if oid is not None:
+                        self._tunes.append((oid, None))
+                return
         inner = unwrap_fit(value)
-        if isinstance(inner, ast.Call):
-            oid = self._obj_id(inner)
+        cls = inner.__class__
+        if cls is _Call:
+            # leave handler: the value's calls were visited, their names are known
+            oid = self._obj_id(inner, visited=True)
             if oid is not None:
                 self._names.record(target, oid)
-        elif isinstance(inner, (ast.Name, ast.Attribute)):
+        elif (cls is _Name or cls is _Attribute) and not self._names.empty:
             oid = self._names.lookup(inner)
             if oid is not None:
                 self._names.record(target, oid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ... import lazy_re
 from ...apis.estimators import (
@@ -19,7 +19,7 @@ from ...apis.estimators import (
     is_scale_sensitive,
     is_scaling_function,
 )
-from ...apis.sklearn_api import CV_FUNCTIONS, name_tokens, sklearn_last
+from ...apis.sklearn_api import CV_FUNCTIONS, name_tokens as _name_tokens, sklearn_last
 from ...registry import Rule, register
 from ._estimators import Bindings, in_test_code, unwrap_fit
 
@@ -63,6 +63,19 @@ _SCALER_OBJ_WORDS = frozenset(
 )
 _SCALE_CALL = lazy_re.compile(r"(scal|normali[sz]|standardi[sz]|zscore)", re.I)
 
+
+def _scale_call(text: str) -> bool:
+    """``_SCALE_CALL.search(text)``, without compiling the pattern for ASCII text (all but
+    exotic names): there case-insensitive matching is matching the lower-cased text."""
+    if text.isascii():
+        low = text.lower()
+        return (
+            "scal" in low or "normalis" in low or "normaliz" in low or "standardis" in low
+            or "standardiz" in low or "zscore" in low
+        )
+    return _SCALE_CALL.search(text) is not None
+
+
 #: random draws are synthetic data on one scale (``rng.normal(size=(50, 3))``)
 _RANDOM_PREFIXES = ("numpy.random.", "torch.randn", "torch.rand")
 _RANDOM_DRAWS = frozenset(
@@ -72,6 +85,39 @@ _PLOTTING = frozenset({"matplotlib", "seaborn", "plotly", "altair", "bokeh"})
 _SEARCHES = frozenset(
     {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV"}
 )
+
+
+_Attribute = ast.Attribute
+_Name = ast.Name
+_TOKENS: Dict[str, Tuple[str, ...]] = {}
+
+
+def name_tokens(name: str) -> Tuple[str, ...]:
+    """:func:`~flake8_mlops.apis.sklearn_api.name_tokens`, split once per name (two
+    regular expressions a call; the same few names come back all the time)."""
+    tokens = _TOKENS.get(name)
+    if tokens is None:
+        tokens = _TOKENS[name] = _name_tokens(name)
+    return tokens
+
+
+_KINDS: Dict[str, Tuple[bool, Optional[str], Optional[str]]] = {}
+
+
+def _kind(q: str) -> Tuple[bool, Optional[str], Optional[str]]:
+    """(a call of ``q`` scales features, its class when a pipeline / union, its name when
+    a cross-validation function) for a resolved call name."""
+    last = sklearn_last(q)
+    scales = bool(
+        is_scaling_function(q) or last in SCALER_CLASSES or (
+            _scale_call(q.rsplit(".", 1)[-1]) and q.split(".", 1)[0] not in _PLOTTING
+        )
+    )
+    if last in PIPELINES:
+        return scales, last, None
+    if last in CV_FUNCTIONS and q.split(".", 1)[0] == "sklearn":
+        return scales, None, last
+    return scales, None, None
 
 
 #: stands for a ``("scaler", "passthrough")`` pipeline slot
@@ -240,9 +286,14 @@ class ScalerMissing(Rule):
     name = "scaler-missing"
     message = "{what}"
     confidence = "medium"
-    #: every finding needs a resolved scikit-learn / imbalanced-learn / torch name
-    # every finding names a scale-sensitive class (SCALE_SENSITIVE) in the source
-    triggers = ("SV", "Neighbors", "PCA", "LogisticRegression", "MLP", "KMeans", "SGD")
+    # every finding names a scale-sensitive class (SCALE_SENSITIVE) in the source: the
+    # class name is the last part of a qualified name built from the file's own text.
+    # "SVC"/"SVR" cover the SVMs, "MLPC"/"MLPR" and "SGDC"/"SGDR" the MLP*/SGD* estimators
+    # (not "SV"/"MLP"/"SGD", which also match CSV, SVD, torch's SGD, "MLP" model classes)
+    triggers = (
+        "SVC", "SVR", "Neighbors", "PCA", "LogisticRegression", "MLPC", "MLPR", "KMeans",
+        "SGDC", "SGDR",
+    )
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
@@ -358,7 +409,7 @@ class ScalerMissing(Rule):
                 if (
                     isinstance(part, ast.Constant)
                     and (part.value is None or part.value == "passthrough")
-                    and _SCALE_CALL.search(step)
+                    and _scale_call(step)
                 ):
                     # ``("scaler", "passthrough")``: a slot a grid fills with scalers
                     part = _PLACEHOLDER
@@ -478,33 +529,37 @@ class ScalerMissing(Rule):
         ctx = self.ctx
         q = ctx.call_name(node)
         func = node.func
-        self._note_scaling(node, q)
         if q is not None:
-            last = sklearn_last(q)
-            if last in PIPELINES and not in_test_code(ctx):
-                self._check_pipeline(node, last)
-            elif last in CV_FUNCTIONS and q.split(".", 1)[0] == "sklearn":
+            # what the name means here, worked out once per name (a pure function of it)
+            kind = _KINDS.get(q)
+            if kind is None:
+                kind = _KINDS[q] = _kind(q)
+            scales, pipeline, cv = kind
+            if not self._module_scales:
+                if scales:
+                    self._module_scales = True
+                else:
+                    self._note_scaling(node, None)  # its keywords
+            if pipeline is not None:
+                if not in_test_code(ctx):
+                    self._check_pipeline(node, pipeline)
+            elif cv is not None:
                 est = ctx.arg(node, 0, "estimator")
-                self._check_fit(node, est, ctx.arg(node, 1, "X"), last)
+                self._check_fit(node, est, ctx.arg(node, 1, "X"), cv)
             return
-        if isinstance(func, ast.Attribute) and func.attr in _FIT_METHODS and (node.args or node.keywords):
+        self._note_scaling(node, func)
+        if func.__class__ is _Attribute and func.attr in _FIT_METHODS and (node.args or node.keywords):
             data = node.args[0] if node.args else ctx.kwarg(node, "X")
             self._check_fit(node, func.value, data, func.attr)
 
-    def _note_scaling(self, node: ast.Call, q: Optional[str]) -> None:
+    def _note_scaling(self, node: ast.Call, func: Optional[ast.AST]) -> None:
+        """A call that scales features (a resolved one was judged by its name already;
+        ``func`` is the callee of an unresolved one, else None)."""
         if self._module_scales:
             return
-        if q is not None:
-            last = q.rsplit(".", 1)[-1]
-            if is_scaling_function(q) or sklearn_last(q) in SCALER_CLASSES or (
-                _SCALE_CALL.search(last) and q.split(".", 1)[0] not in _PLOTTING
-            ):
-                self._module_scales = True
-                return
-        else:
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            if name and _SCALE_CALL.search(name):
+        if func is not None:
+            name = func.id if func.__class__ is _Name else getattr(func, "attr", "")
+            if name and _scale_call(name):
                 self._module_scales = True
                 return
         for kw in node.keywords:
