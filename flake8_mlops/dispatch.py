@@ -335,7 +335,12 @@ def gate(ctx: Context, rule_classes: Sequence[Type[Rule]]) -> Sequence[Type[Rule
     for cls in rule_classes:
         triggers = cls.triggers
         if triggers and not (nbqa and not cls.gate_under_nbqa):
-            triggers = order.get(cls) or order.setdefault(cls, triggers)
+            known = order.get(cls)
+            if known is None:
+                if len(order) > 10_000:  # rule classes made per run (user rules) in a long-lived process
+                    order.clear()
+                known = order[cls] = triggers
+            triggers = known
             for trigger in triggers:
                 if found.get(trigger):  # already found for another rule: no search
                     break
