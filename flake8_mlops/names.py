@@ -23,7 +23,7 @@ its own (VS Code) still works; a binding of the same name always wins.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 # A name bound to something that is not an import (a def, a class, a variable, a parameter).
 LOCAL = "<local>"
@@ -131,6 +131,24 @@ class Resolver:
                 yield scope
             first = False
             scope = scope.parent
+
+    def scope_table(self, key: str, name: str) -> Optional[Any]:
+        """The per-scope table ``scope.data[key]`` (a dict or set a rule keeps) that holds
+        ``name`` as code here sees it: searched through :meth:`visible_scopes`, innermost
+        first, and not past the scope that binds ``name`` (a binding without an entry
+        hides the outer ones). None when no visible table holds it."""
+        scope: Optional[Scope] = self.scope
+        first = True
+        while scope is not None:  # visible_scopes() inlined: rules call this per name
+            if first or scope.kind != "class":
+                table = scope.data.get(key)
+                if table and name in table:
+                    return table
+                if name in scope.bindings:
+                    return None
+            first = False
+            scope = scope.parent
+        return None
 
     def lookup_scope(self, name: str) -> Optional[Scope]:
         """The scope whose binding of ``name`` is visible here (None when unbound)."""

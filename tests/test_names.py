@@ -143,3 +143,18 @@ def test_notebook_modes_and_cell_display():
     ctx = Context(tree, "s.py", src.splitlines(True))
     flags = [ctx.is_cell_display(s) for s in tree.body]
     assert flags == [False, True, False, False]
+
+
+def test_scope_table_finds_the_innermost_visible_entry_and_stops_at_a_binding():
+    from flake8_mlops.names import Resolver
+
+    res = Resolver()
+    res.scope.data["facts"] = {"model": 1}
+    res.bind("model")
+    res.push("class", None)
+    res.scope.data["facts"] = {"model": 2}  # a class body: not visible from its methods
+    res.push("function", None)
+    assert res.scope_table("facts", "model") == {"model": 1}
+    res.bind("model")  # re-bound here without an entry: hides the module's
+    assert res.scope_table("facts", "model") is None
+    assert res.scope_table("facts", "other") is None

@@ -239,19 +239,8 @@ class UntrackedMetrics(Rule):
     def _lookup(self, name: str) -> Optional[Tuple[int, str]]:
         if not self._marked:
             return None
-        # Resolver.visible_scopes() inlined: the current scope, then its non-class parents
-        scope = self.ctx.resolver.scope
-        first = True
-        while scope is not None:
-            if first or scope.kind != "class":
-                data = scope.data.get(_KEY)
-                if data and name in data:  # type: ignore[operator]
-                    return data[name]  # type: ignore[index]
-                if name in scope.bindings:
-                    return None
-            first = False
-            scope = scope.parent
-        return None
+        table = self.ctx.resolver.scope_table(_KEY, name)
+        return None if table is None else table[name]  # type: ignore[no-any-return]
 
     def _mark(self, target: ast.AST, hit: Optional[Tuple[int, str]]) -> None:
         if hit is None and not self._marked:

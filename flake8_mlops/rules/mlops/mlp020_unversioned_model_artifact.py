@@ -172,19 +172,8 @@ class UnversionedModelArtifact(OpenedFiles, Rule):
     def _holds_model(self, expr: Optional[ast.AST]) -> bool:
         cls = expr.__class__
         if cls is _Name:
-            name = expr.id  # type: ignore[union-attr]
-            # visible_scopes() inlined: this runs for every assignment of a name
-            scope = self.ctx.resolver.scope
-            first = True
-            while scope is not None:
-                if scope.kind != "class" or first:
-                    data = scope.data.get("MLP020")
-                    if data and name in data:  # type: ignore[operator]
-                        return True
-                    if name in scope.bindings:
-                        break
-                first = False
-                scope = scope.parent
+            if self.ctx.resolver.scope_table("MLP020", expr.id) is not None:  # type: ignore[union-attr]
+                return True
         elif cls is _Dict:
             return (
                 any(self._holds_model(v) for v in expr.values if v is not None)  # type: ignore[union-attr]
