@@ -86,3 +86,12 @@ def test_flake8_output_never_echoes_secret(tmp_path, fmt):
 
 def test_fixture_folder_exists():
     assert (FIXTURES / "MLP001").is_dir()
+
+
+def test_every_key_shape_has_its_hints():
+    """MLP001 tries a key shape only on strings holding one of its hints: every shape
+    must be in the table, and the pre-filter is exactly the table's hints."""
+    from flake8_mlops.apis.secrets import KEY_SHAPES, SHAPE_HINTS, SHAPE_HINTS_BY_KIND
+
+    assert {shape.kind for shape in KEY_SHAPES} == set(SHAPE_HINTS_BY_KIND)
+    assert set(SHAPE_HINTS) == {h for hints in SHAPE_HINTS_BY_KIND.values() for h in hints}

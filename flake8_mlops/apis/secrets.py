@@ -303,13 +303,32 @@ KEY_SHAPES: Tuple[KeyShape, ...] = (
              _p(r"(?<![A-Za-z0-9:])\d{8,10}:AA[A-Za-z0-9_\-]{33}(?![A-Za-z0-9_\-])")),
 )
 
+#: for each key shape (by kind), the strings its pattern cannot match without
+SHAPE_HINTS_BY_KIND: Dict[str, Tuple[str, ...]] = {
+    "AWS access key id": ("AKIA", "ASIA", "ABIA", "ACCA"),
+    "Hugging Face token": ("hf_",),
+    "OpenAI/Anthropic API key": ("sk-",),
+    "GitHub token": ("gh", "github_pat_"),
+    "GitLab token": ("glpat-",),
+    "Slack token": ("xox",),
+    "Slack webhook URL": ("hooks.slack.com",),
+    "private key": ("PRIVATE KEY",),
+    "Google API key": ("AIza",),
+    "Stripe secret key": ("k_live_", "k_test_"),
+    "Groq API key": ("gsk_",),
+    "Replicate token": ("r8_",),
+    "Databricks token": ("dapi",),
+    "LangSmith key": ("lsv2_",),
+    "PyPI token": ("pypi-",),
+    "npm token": ("npm_",),
+    "JSON web token": ("eyJ",),
+    "Azure storage account key": ("AccountKey=", "SharedAccessKey="),
+    "Azure SAS signature": ("sig=",),
+    "Telegram bot token": (":AA",),
+}
+
 #: cheap pre-filter: a string can hold a key shape only if it contains one of these
-SHAPE_HINTS: Tuple[str, ...] = (
-    "AKIA", "ASIA", "ABIA", "ACCA", "hf_", "sk-", "gh", "github_pat_", "glpat-", "xox",
-    "hooks.slack.com", "PRIVATE KEY", "AIza", "k_live_", "k_test_", "gsk_", "r8_",
-    "dapi", "lsv2_", "pypi-", "npm_", "eyJ", "AccountKey=", "SharedAccessKey=", "sig=",
-    ":AA",
-)
+SHAPE_HINTS: Tuple[str, ...] = tuple(h for hints in SHAPE_HINTS_BY_KIND.values() for h in hints)
 
 #: credentials inside a URI: ``scheme://user:password@host`` (user may be empty)
 URI_CREDENTIALS: Pattern[str] = lazy_re.compile(

@@ -27,6 +27,7 @@ from ...apis.secrets import (
     PROSE_WORDS,
     SECRET_REFERENCE_PREFIXES,
     SHAPE_HINTS,
+    SHAPE_HINTS_BY_KIND,
     URI_CREDENTIALS,
     URI_PLACEHOLDER_PASSWORDS,
     CredentialArg,
@@ -259,34 +260,12 @@ def could_be_secret(value: str, name: str, head: str) -> bool:
     return True
 
 
-#: the SHAPE_HINTS a key shape's pattern cannot match without (its case-sensitive
-#: literal parts): a string is searched only with the shapes whose hints it holds, so the
-#: many ``"...weights..."`` strings (hint ``gh``) compile and try the GitHub pattern alone.
-#: A shape missing here is tried whenever any hint occurs (as before).
-_HINTS_OF_SHAPE: Dict[str, Tuple[str, ...]] = {
-    "AWS access key id": ("AKIA", "ASIA", "ABIA", "ACCA"),
-    "Hugging Face token": ("hf_",),
-    "OpenAI/Anthropic API key": ("sk-",),
-    "GitHub token": ("gh", "github_pat_"),
-    "GitLab token": ("glpat-",),
-    "Slack token": ("xox",),
-    "Slack webhook URL": ("hooks.slack.com",),
-    "private key": ("PRIVATE KEY",),
-    "Google API key": ("AIza",),
-    "Stripe secret key": ("k_live_", "k_test_"),
-    "Groq API key": ("gsk_",),
-    "Replicate token": ("r8_",),
-    "Databricks token": ("dapi",),
-    "LangSmith key": ("lsv2_",),
-    "PyPI token": ("pypi-",),
-    "npm token": ("npm_",),
-    "JSON web token": ("eyJ",),
-    "Azure storage account key": ("AccountKey=", "SharedAccessKey="),
-    "Azure SAS signature": ("sig=",),
-    "Telegram bot token": (":AA",),
-}
+#: each key shape with the hints its pattern cannot match without (SHAPE_HINTS_BY_KIND):
+#: a string is searched only with the shapes whose hints it holds, so the many
+#: ``"...weights..."`` strings (hint ``gh``) compile and try the GitHub pattern alone.
+#: A shape missing from the table is tried whenever any hint occurs.
 _HINTED_SHAPES: Tuple[Tuple[KeyShape, Tuple[str, ...]], ...] = tuple(
-    (shape, _HINTS_OF_SHAPE.get(shape.kind, SHAPE_HINTS)) for shape in KEY_SHAPES
+    (shape, SHAPE_HINTS_BY_KIND.get(shape.kind, SHAPE_HINTS)) for shape in KEY_SHAPES
 )
 
 
